@@ -1,0 +1,30 @@
+// Tests run as ES modules (node --experimental-vm-modules): NestJS 12 ships ESM only, and
+// Jest on Node 20 cannot require() it. Import `jest` from '@jest/globals' where a test needs it.
+const swaggerPlugin = { path: '<rootDir>/jest.swagger-transformer.js' };
+const tsJest = (astTransformers) => ['ts-jest', { tsconfig: 'tsconfig.jest.json', useESM: true, astTransformers }];
+const common = {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  // The Swagger plugin writes ESM-style imports with a .js suffix; resolve them to the .ts source.
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+};
+
+module.exports = {
+  projects: [
+    {
+      ...common,
+      displayName: 'unit',
+      roots: ['<rootDir>/src'],
+      testMatch: ['**/*.spec.ts'],
+      transform: { '^.+\\.ts$': tsJest({}) },
+    },
+    {
+      ...common,
+      displayName: 'e2e',
+      roots: ['<rootDir>/test'],
+      testMatch: ['**/*.e2e-spec.ts'],
+      transform: { '^.+\\.ts$': tsJest({ before: [swaggerPlugin] }) },
+      testTimeout: 60000,
+    },
+  ],
+};

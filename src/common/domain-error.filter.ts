@@ -1,0 +1,95 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import { assertUnreachable, DomainError, ErrorCode } from './domain-error';
+
+export function statusOf(code: ErrorCode): HttpStatus {
+  switch (code) {
+    case ErrorCode.InvalidSchedule:
+    case ErrorCode.InvalidInput:
+    case ErrorCode.UnknownHandler:
+      return HttpStatus.BAD_REQUEST;
+    case ErrorCode.TaskNotFound:
+    case ErrorCode.ScheduleNotFound:
+    case ErrorCode.RunNotFound:
+      return HttpStatus.NOT_FOUND;
+    case ErrorCode.Conflict:
+      return HttpStatus.CONFLICT;
+    default:
+      return assertUnreachable(code);
+  }
+}
+
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+}
+
+function reasonPhrase(status: number): string {
+  const name = HttpStatus[status];
+  return name
+    ? name
+        .toLowerCase()
+        .split('_')
+        .map((word) => word[0].toUpperCase() + word.slice(1))
+        .join(' ')
+    : 'Error';
+}
+
+/** Turns whatever an HTTP exception carries into one readable sentence. */
+function messageOf(exception: HttpException): string {
+  const response = exception.getResponse();
+  if (typeof response === 'string') return response;
+  const message = (response as { message?: unknown }).message;
+  if (Array.isArray(message)) return message.join('; ');
+  return typeof message === 'string' ? message : exception.message;
+}
+
+/**
+ * Every error leaves as `{statusCode, error, message}`: domain errors by their code, Nest's HTTP
+ * exceptions (validation, 404 routes, 413 bodies) as they are, anything else as a 500 whose
+ * details go to the log — never a stack trace or SQL in a response.
+ */
+@Catch()
+export class DomainErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpErrors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    const body = this.toBody(exception);
+    if (body.statusCode >= 500)
+      this.logger.error(
+        exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
+      );
+    if (response.headersSent) return;
+    response.status(body.statusCode).json(body);
+  }
+
+  toBody(exception: unknown): ErrorBody {
+    if (exception instanceof DomainError) {
+      const status = statusOf(exception.code);
+      return { statusCode: status, error: reasonPhrase(status), message: exception.message };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      return { statusCode: status, error: reasonPhrase(status), message: messageOf(exception) };
+    }
+    // body-parser errors (malformed JSON, body too large) carry their own 4xx status.
+    const status = (exception as { status?: unknown; type?: unknown })?.status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      const type = (exception as { type?: string }).type;
+      const message =
+        type === 'entity.too.large'
+          ? 'request body is larger than 1 MiB'
+          : type === 'entity.parse.failed'
+            ? 'request body is not valid JSON'
+            : ((exception as Error).message ?? 'bad request');
+      return { statusCode: status, error: reasonPhrase(status), message };
+    }
+    return {
+      statusCode: 500,
+      error: 'Internal Server Error',
+      message: 'internal error; see the service log',
+    };
+  }
+}

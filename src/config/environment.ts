@@ -1,0 +1,132 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+  ValidationError,
+} from 'class-validator';
+import { MISFIRE_POLICIES, OVERLAP_POLICIES } from '../scheduler/policies';
+import { isValidTimeZone } from '../triggers/time-zone';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const trimmed = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+const integer = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+
+/**
+ * The process environment as the service reads it. Every variable is checked at boot so that a
+ * typo stops start-up with one line naming the variable, instead of a surprise at 2 a.m.
+ */
+export class Environment {
+  @Transform(integer)
+  @IsInt({ message: 'PORT must be an integer between 0 and 65535' })
+  @Min(0, { message: 'PORT must be an integer between 0 and 65535' })
+  @Max(65535, { message: 'PORT must be an integer between 0 and 65535' })
+  PORT = 3000;
+
+  @Transform(trimmed)
+  @IsString()
+  HOST = '0.0.0.0';
+
+  @Transform(trimmed)
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// or postgresql:// URL' })
+  DATABASE_URL?: string;
+
+  @Transform(trimmed)
+  @IsString()
+  @MinLength(1, { message: 'DATA_DIR must be a directory path' })
+  DATA_DIR = './data';
+
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'API_KEY must be at least 16 characters long' })
+  API_KEY?: string;
+
+  @Transform(trimmed)
+  @IsString()
+  SCHEDULER_TIMEZONE = 'UTC';
+
+  @Transform(integer)
+  @IsInt({ message: 'SCHEDULER_RUN_RETENTION_DAYS must be an integer between 1 and 3650' })
+  @Min(1, { message: 'SCHEDULER_RUN_RETENTION_DAYS must be an integer between 1 and 3650' })
+  @Max(3650, { message: 'SCHEDULER_RUN_RETENTION_DAYS must be an integer between 1 and 3650' })
+  SCHEDULER_RUN_RETENTION_DAYS = 30;
+
+  @Transform(trimmed)
+  @Matches(/^[a-z][a-z0-9_.:-]{0,99}$/i, {
+    message: 'SCHEDULER_DEFAULT_HANDLER must be a handler name (letters, digits, _ . : -)',
+  })
+  SCHEDULER_DEFAULT_HANDLER = 'noop';
+
+  @Transform(integer)
+  @IsInt({ message: 'SCHEDULER_MAX_CONCURRENT_RUNS must be an integer between 1 and 100000' })
+  @Min(1, { message: 'SCHEDULER_MAX_CONCURRENT_RUNS must be an integer between 1 and 100000' })
+  @Max(100000, { message: 'SCHEDULER_MAX_CONCURRENT_RUNS must be an integer between 1 and 100000' })
+  SCHEDULER_MAX_CONCURRENT_RUNS = 100;
+
+  @Transform(trimmed)
+  @IsIn(MISFIRE_POLICIES, {
+    message: `SCHEDULER_MISFIRE_POLICY must be one of ${MISFIRE_POLICIES.join(', ')}`,
+  })
+  SCHEDULER_MISFIRE_POLICY: (typeof MISFIRE_POLICIES)[number] = 'run_once';
+
+  @Transform(integer)
+  @IsInt({ message: 'SCHEDULER_MISFIRE_GRACE_SECONDS must be an integer between 0 and 31536000' })
+  @Min(0, { message: 'SCHEDULER_MISFIRE_GRACE_SECONDS must be an integer between 0 and 31536000' })
+  @Max(31536000, { message: 'SCHEDULER_MISFIRE_GRACE_SECONDS must be an integer between 0 and 31536000' })
+  SCHEDULER_MISFIRE_GRACE_SECONDS = 60;
+
+  @Transform(trimmed)
+  @IsIn(OVERLAP_POLICIES, {
+    message: `SCHEDULER_OVERLAP_POLICY must be one of ${OVERLAP_POLICIES.join(', ')}`,
+  })
+  SCHEDULER_OVERLAP_POLICY: (typeof OVERLAP_POLICIES)[number] = 'skip';
+
+  @Transform(integer)
+  @IsInt({ message: 'SCHEDULER_SHUTDOWN_GRACE_SECONDS must be an integer between 0 and 3600' })
+  @Min(0, { message: 'SCHEDULER_SHUTDOWN_GRACE_SECONDS must be an integer between 0 and 3600' })
+  @Max(3600, { message: 'SCHEDULER_SHUTDOWN_GRACE_SECONDS must be an integer between 0 and 3600' })
+  SCHEDULER_SHUTDOWN_GRACE_SECONDS = 10;
+
+  @Transform(trimmed)
+  @IsIn(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
+  LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
+}
+
+export class ConfigurationError extends Error {
+  override name = 'ConfigurationError';
+}
+
+function firstMessage(error: ValidationError): string {
+  const messages = Object.values(error.constraints ?? {}).filter(Boolean);
+  return messages[0] ?? `${error.property} is invalid`;
+}
+
+/**
+ * Reads and checks the environment. Throws one `ConfigurationError` whose message names every
+ * wrong variable and what it expects, with the value that was given.
+ */
+export function loadEnvironment(source: NodeJS.ProcessEnv = process.env): Environment {
+  const defined = Object.fromEntries(
+    Object.entries(source).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const env = plainToInstance(Environment, defined, { exposeDefaultValues: true });
+  const problems = validateSync(env, { whitelist: false }).map(
+    (error) => `${firstMessage(error)} (got ${JSON.stringify(error.value)})`,
+  );
+  if (!isValidTimeZone(env.SCHEDULER_TIMEZONE)) {
+    problems.push(
+      `SCHEDULER_TIMEZONE must be an IANA time zone such as UTC or Europe/Berlin (got ${JSON.stringify(env.SCHEDULER_TIMEZONE)})`,
+    );
+  }
+  if (problems.length > 0) throw new ConfigurationError(`Invalid configuration: ${problems.join('; ')}`);
+  return env;
+}

@@ -1,0 +1,60 @@
+import type { MisfirePolicy, OverlapPolicy } from '../scheduler/policies';
+import type { Environment } from './environment';
+
+/**
+ * Everything `SchedulerModule` needs to run, whether the service reads it from the environment
+ * or a host app passes it to `SchedulerModule.forRoot({...})`.
+ */
+export interface SchedulerOptions {
+  /** postgres:// URL; absent: embedded PGlite under `dataDir`. */
+  databaseUrl?: string;
+  dataDir: string;
+  /** Connections to a real server (the embedded database has exactly one). */
+  databasePoolSize: number;
+  timezone: string;
+  defaultHandler: string;
+  maxConcurrentRuns: number;
+  runRetentionDays: number;
+  misfirePolicy: MisfirePolicy;
+  misfireGraceSeconds: number;
+  overlapPolicy: OverlapPolicy;
+  shutdownGraceSeconds: number;
+  /** Whether this process fires schedules (false: API only). */
+  runnerEnabled: boolean;
+}
+
+export const SCHEDULER_OPTIONS = Symbol('SCHEDULER_OPTIONS');
+
+export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
+  dataDir: './data',
+  databasePoolSize: 10,
+  timezone: 'UTC',
+  defaultHandler: 'noop',
+  maxConcurrentRuns: 100,
+  runRetentionDays: 30,
+  misfirePolicy: 'run_once',
+  misfireGraceSeconds: 60,
+  overlapPolicy: 'skip',
+  shutdownGraceSeconds: 10,
+  runnerEnabled: true,
+};
+
+export function resolveSchedulerOptions(options: Partial<SchedulerOptions> = {}): SchedulerOptions {
+  const defined = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+  return { ...DEFAULT_SCHEDULER_OPTIONS, ...defined };
+}
+
+export function schedulerOptionsFromEnvironment(env: Environment): SchedulerOptions {
+  return resolveSchedulerOptions({
+    databaseUrl: env.DATABASE_URL,
+    dataDir: env.DATA_DIR,
+    timezone: env.SCHEDULER_TIMEZONE,
+    defaultHandler: env.SCHEDULER_DEFAULT_HANDLER,
+    maxConcurrentRuns: env.SCHEDULER_MAX_CONCURRENT_RUNS,
+    runRetentionDays: env.SCHEDULER_RUN_RETENTION_DAYS,
+    misfirePolicy: env.SCHEDULER_MISFIRE_POLICY,
+    misfireGraceSeconds: env.SCHEDULER_MISFIRE_GRACE_SECONDS,
+    overlapPolicy: env.SCHEDULER_OVERLAP_POLICY,
+    shutdownGraceSeconds: env.SCHEDULER_SHUTDOWN_GRACE_SECONDS,
+  });
+}

@@ -1,0 +1,29 @@
+import { DataSourceOptions } from 'typeorm';
+import { InitialSchema1764115200000 } from './migrations/1764115200000-initial-schema';
+import { InstanceEntity } from './instance.entity';
+import { ScheduleEntity } from './schedule.entity';
+import { TaskRunEntity } from './task-run.entity';
+import { TaskEntity } from './task.entity';
+
+export const ENTITIES = [TaskEntity, ScheduleEntity, TaskRunEntity, InstanceEntity];
+export const MIGRATIONS = [InitialSchema1764115200000];
+
+/**
+ * One set of options for the app, the TypeORM CLI and the tests. Schema changes only ever go
+ * through migrations (`migrationsRun` at start-up), never `synchronize`.
+ */
+export function buildDataSourceOptions(url: string, options: { poolSize: number }): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsRun: true,
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    // gen_random_uuid() is core PostgreSQL and exists in PGlite; no extension to install.
+    uuidExtension: 'pgcrypto',
+    installExtensions: false,
+    extra: { max: options.poolSize },
+  };
+}

@@ -1,0 +1,26 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/**
+ * A running scheduler process. Its heartbeat tells the others (and its own successor after a
+ * crash) whether the runs it holds are still alive.
+ */
+@Entity({ name: 'scheduler_instance' })
+export class InstanceEntity {
+  @PrimaryColumn({ type: 'varchar', length: 64 })
+  id: string;
+
+  @Column({ type: 'varchar', length: 255 })
+  host: string;
+
+  @Column({ type: 'integer' })
+  pid: number;
+
+  @Column({ name: 'started_at', type: 'timestamptz' })
+  startedAt: Date;
+
+  @Column({ name: 'heartbeat_at', type: 'timestamptz' })
+  heartbeatAt: Date;
+
+  @Column({ name: 'stopped_at', type: 'timestamptz', nullable: true })
+  stoppedAt: Date | null;
+}

@@ -1,0 +1,52 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { SCHEDULER_OPTIONS, SchedulerOptions } from '../config/scheduler-options';
+import { buildDataSourceOptions, ENTITIES } from './data-source.options';
+import { DatabaseEndpoint } from './database-endpoint';
+import { InstanceRepository } from './instance.repository';
+import { SCOUT_DATA_SOURCE } from './scout-data-source';
+import { ScheduleRepository } from './schedule.repository';
+import { TaskRunRepository } from './task-run.repository';
+import { TaskRepository } from './task.repository';
+
+@Module({
+  providers: [
+    {
+      provide: DatabaseEndpoint,
+      inject: [SCHEDULER_OPTIONS],
+      useFactory: (options: SchedulerOptions) => DatabaseEndpoint.open(options),
+    },
+  ],
+  exports: [DatabaseEndpoint],
+})
+class DatabaseEndpointModule {}
+
+/**
+ * The scheduler's own data source (named, so a host app's default TypeORM connection is left
+ * alone) and the repositories that speak in the scheduler's terms.
+ */
+@Module({
+  imports: [
+    TypeOrmModule.forRootAsync({
+      name: SCOUT_DATA_SOURCE,
+      imports: [DatabaseEndpointModule],
+      inject: [DatabaseEndpoint],
+      useFactory: (endpoint: DatabaseEndpoint) => ({
+        ...buildDataSourceOptions(endpoint.url, { poolSize: endpoint.poolSize }),
+        retryAttempts: 2,
+        retryDelay: 1000,
+      }),
+    }),
+    TypeOrmModule.forFeature(ENTITIES, SCOUT_DATA_SOURCE),
+    DatabaseEndpointModule,
+  ],
+  providers: [TaskRepository, ScheduleRepository, TaskRunRepository, InstanceRepository],
+  exports: [
+    TaskRepository,
+    ScheduleRepository,
+    TaskRunRepository,
+    InstanceRepository,
+    DatabaseEndpointModule,
+  ],
+})
+export class PersistenceModule {}

@@ -1,0 +1,101 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, In, Repository } from 'typeorm';
+import { PageCursor } from '../common/cursor';
+import { ScheduleEntity } from './schedule.entity';
+import { SCOUT_DATA_SOURCE } from './scout-data-source';
+
+export type NewSchedule = Omit<ScheduleEntity, 'id' | 'version' | 'createdAt' | 'updatedAt' | 'lastRunAt'>;
+
+@Injectable()
+export class ScheduleRepository {
+  constructor(
+    @InjectRepository(ScheduleEntity, SCOUT_DATA_SOURCE)
+    private readonly schedules: Repository<ScheduleEntity>,
+    @InjectDataSource(SCOUT_DATA_SOURCE) private readonly dataSource: DataSource,
+  ) {}
+
+  findByTaskId(taskId: string): Promise<ScheduleEntity | null> {
+    return this.schedules.findOneBy({ taskId });
+  }
+
+  findById(id: string): Promise<ScheduleEntity | null> {
+    return this.schedules.findOneBy({ id });
+  }
+
+  findByIds(ids: string[]): Promise<ScheduleEntity[]> {
+    return ids.length === 0 ? Promise.resolve([]) : this.schedules.findBy({ id: In(ids) });
+  }
+
+  /** One schedule per task: the new one takes the old one's place in one transaction. */
+  replaceForTask(schedule: NewSchedule): Promise<{ saved: ScheduleEntity; replaced: ScheduleEntity | null }> {
+    return this.dataSource.transaction(async (manager) => {
+      const repository = manager.getRepository(ScheduleEntity);
+      const replaced = await repository.findOne({
+        where: { taskId: schedule.taskId },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (replaced) await repository.delete({ id: replaced.id });
+      const saved = await repository.save(
+        repository.create({ ...schedule, lastRunAt: replaced?.lastRunAt ?? null }),
+      );
+      return { saved, replaced };
+    });
+  }
+
+  async deleteByTaskId(taskId: string): Promise<ScheduleEntity | null> {
+    const existing = await this.findByTaskId(taskId);
+    if (!existing) return null;
+    const result = await this.schedules.delete({ id: existing.id });
+    return (result.affected ?? 0) > 0 ? existing : null;
+  }
+
+  /** Applies `changes` and bumps the version, so claims planned from the old row insert nothing. */
+  async updateVersioned(
+    id: string,
+    changes: Partial<Pick<ScheduleEntity, 'paused' | 'nextRunAt'>>,
+  ): Promise<ScheduleEntity | null> {
+    await this.schedules
+      .createQueryBuilder()
+      .update()
+      .set({ ...changes, version: () => 'version + 1' })
+      .where('id = :id', { id })
+      .execute();
+    return this.findById(id);
+  }
+
+  listPage(limit: number, after: PageCursor | null): Promise<ScheduleEntity[]> {
+    const query = this.schedules
+      .createQueryBuilder('schedule')
+      .orderBy('schedule.createdAt', 'ASC')
+      .addOrderBy('schedule.id', 'ASC');
+    if (after) query.where('(schedule.createdAt, schedule.id) > (:at, :id)', { at: after.at, id: after.id });
+    return query.take(limit + 1).getMany();
+  }
+
+  /** Active timed schedules whose next planned instant is at or before `until` (index `schedule_due_idx`). */
+  findDue(until: Date, limit: number): Promise<ScheduleEntity[]> {
+    return this.schedules
+      .createQueryBuilder('schedule')
+      .where('schedule.nextRunAt IS NOT NULL AND NOT schedule.paused AND schedule.nextRunAt <= :until', {
+        until,
+      })
+      .orderBy('schedule.nextRunAt', 'ASC')
+      .take(limit)
+      .getMany();
+  }
+
+  /** Active `on:<event>` or `after:<taskId>` schedules listening for `signal`. */
+  findListening(type: 'event' | 'chain', signal: string): Promise<ScheduleEntity[]> {
+    return this.schedules.findBy({ type, signal, paused: false });
+  }
+
+  async nextRunAtOf(taskIds: string[]): Promise<Map<string, Date | null>> {
+    if (taskIds.length === 0) return new Map();
+    const rows = await this.schedules.find({
+      where: { taskId: In(taskIds) },
+      select: { taskId: true, nextRunAt: true, paused: true },
+    });
+    return new Map(rows.map((row) => [row.taskId, row.paused ? null : row.nextRunAt]));
+  }
+}

@@ -1,0 +1,78 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+export const RUN_TRIGGERS = ['schedule', 'manual', 'event', 'chain', 'retry'] as const;
+export type RunTrigger = (typeof RUN_TRIGGERS)[number];
+export const RUN_STATUSES = [
+  'pending',
+  'running',
+  'succeeded',
+  'failed',
+  'timed_out',
+  'interrupted',
+  'skipped',
+  'missed',
+] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+export const FINAL_RUN_STATUSES: readonly RunStatus[] = [
+  'succeeded',
+  'failed',
+  'timed_out',
+  'interrupted',
+  'skipped',
+  'missed',
+];
+
+/**
+ * One fire of a task. Inserting it is the claim: `(scheduleId, scheduledFor)` is unique, so
+ * whichever instance inserts the row runs the fire and every other insert is a no-op.
+ * Runs have no foreign key to their task or schedule on purpose: history outlives both.
+ */
+@Entity({ name: 'task_run' })
+@Index('task_run_claim_key', ['scheduleId', 'scheduledFor'], { unique: true })
+@Index('task_run_task_idx', ['taskId', 'scheduledFor', 'id'])
+@Index('task_run_open_idx', ['status'], { where: `status IN ('pending', 'running')` })
+@Index('task_run_created_idx', ['createdAt'])
+export class TaskRunEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ name: 'task_id', type: 'uuid' })
+  taskId: string;
+
+  @Column({ name: 'schedule_id', type: 'uuid', nullable: true })
+  scheduleId: string | null;
+
+  @Column({ type: 'varchar', length: 16 })
+  trigger: RunTrigger;
+
+  @Column({ name: 'scheduled_for', type: 'timestamptz' })
+  scheduledFor: Date;
+
+  @Column({ name: 'started_at', type: 'timestamptz', nullable: true })
+  startedAt: Date | null;
+
+  @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
+  finishedAt: Date | null;
+
+  @Column({ name: 'duration_ms', type: 'integer', nullable: true })
+  durationMs: number | null;
+
+  @Column({ type: 'varchar', length: 16 })
+  status: RunStatus;
+
+  @Column({ type: 'integer', default: 1 })
+  attempt: number;
+
+  @Column({ type: 'text', nullable: true })
+  error: string | null;
+
+  @Column({ type: 'jsonb', nullable: true })
+  result: unknown;
+
+  /** The instance that claimed (and runs) this fire. */
+  @Column({ name: 'instance_id', type: 'varchar', length: 64, nullable: true })
+  instanceId: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+}

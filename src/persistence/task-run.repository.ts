@@ -1,0 +1,265 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, In, LessThan, QueryRunner, Repository } from 'typeorm';
+import { PageCursor } from '../common/cursor';
+import { SCOUT_DATA_SOURCE } from './scout-data-source';
+import { RunStatus, RunTrigger, TaskRunEntity } from './task-run.entity';
+
+/** A planned fire of a timed schedule: claimed as `pending`, or recorded straight away as `missed`. */
+export interface FireClaim {
+  scheduleId: string;
+  /** The schedule version the plan was made from; a changed schedule makes the claim a no-op. */
+  version: number;
+  scheduledFor: Date;
+  status: 'pending' | 'missed';
+  error: string | null;
+}
+
+/** Moves a schedule's `nextRunAt` past what was just claimed, if nobody moved it meanwhile. */
+export interface ScheduleAdvance {
+  scheduleId: string;
+  version: number;
+  expectedNextRunAt: Date;
+  nextRunAt: Date | null;
+}
+
+export interface NewRun {
+  taskId: string;
+  scheduleId: string | null;
+  trigger: RunTrigger;
+  scheduledFor: Date;
+  attempt: number;
+  instanceId: string;
+}
+
+export interface RunStart {
+  id: string;
+  startedAt: Date;
+}
+
+export interface RunOutcome {
+  id: string;
+  status: Exclude<RunStatus, 'pending' | 'running'>;
+  startedAt: Date | null;
+  finishedAt: Date;
+  durationMs: number | null;
+  error: string | null;
+  result: unknown;
+}
+
+const RUN_COLUMNS = `id, task_id AS "taskId", schedule_id AS "scheduleId", trigger, scheduled_for AS "scheduledFor",
+  started_at AS "startedAt", finished_at AS "finishedAt", duration_ms AS "durationMs", status, attempt, error, result,
+  instance_id AS "instanceId", created_at AS "createdAt"`;
+
+/** Completes a `WITH started AS (… RETURNING schedule_id, started_at)`: moves `schedule.last_run_at`. */
+const TOUCH_LAST_RUN = `UPDATE schedule s SET last_run_at = GREATEST(s.last_run_at, x.at)
+  FROM (SELECT schedule_id, max(started_at) AS at FROM started
+         WHERE schedule_id IS NOT NULL AND started_at IS NOT NULL GROUP BY schedule_id) x
+ WHERE s.id = x.schedule_id`;
+
+/**
+ * Rows of a `… RETURNING` statement. TypeORM's plain `query()` answers UPDATE with
+ * `[rows, affected]` but INSERT with `rows`; the structured result is the same for both.
+ */
+async function returning<T>(runner: QueryRunner, sql: string, parameters: unknown[]): Promise<T[]> {
+  const result = (await runner.query(sql, parameters, true)) as { records: T[] };
+  return result.records;
+}
+
+const iso = (date: Date | null) => (date ? date.toISOString() : null);
+
+@Injectable()
+export class TaskRunRepository {
+  constructor(
+    @InjectRepository(TaskRunEntity, SCOUT_DATA_SOURCE) private readonly runs: Repository<TaskRunEntity>,
+    @InjectDataSource(SCOUT_DATA_SOURCE) private readonly dataSource: DataSource,
+  ) {}
+
+  /**
+   * The claim: inserts every planned fire whose schedule still has the planned version and is
+   * not paused; `(schedule_id, scheduled_for)` is unique, so a fire another instance claimed
+   * first inserts nothing. Advances the schedules in the same transaction. Returns the rows this
+   * call inserted — the fires this instance owns.
+   */
+  claimFires(claims: FireClaim[], advances: ScheduleAdvance[], instanceId: string): Promise<TaskRunEntity[]> {
+    return this.dataSource.transaction(async (manager) => {
+      let claimed: TaskRunEntity[] = [];
+      if (claims.length > 0) {
+        claimed = await returning<TaskRunEntity>(
+          manager.queryRunner!,
+          `INSERT INTO task_run (task_id, schedule_id, trigger, scheduled_for, status, attempt, instance_id, finished_at, error)
+           SELECT s.task_id, s.id, 'schedule', v.scheduled_for, v.status, 1, $5,
+                  CASE WHEN v.status = 'missed' THEN now() END, v.error
+             FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::text[], $6::text[])
+                  AS v(schedule_id, version, scheduled_for, status, error)
+             JOIN schedule s ON s.id = v.schedule_id AND s.version = v.version AND NOT s.paused
+           ON CONFLICT (schedule_id, scheduled_for) DO NOTHING
+           RETURNING ${RUN_COLUMNS}`,
+          [
+            claims.map((claim) => claim.scheduleId),
+            claims.map((claim) => claim.version),
+            claims.map((claim) => claim.scheduledFor.toISOString()),
+            claims.map((claim) => claim.status),
+            instanceId,
+            claims.map((claim) => claim.error),
+          ],
+        );
+      }
+      if (advances.length > 0) {
+        await manager.query(
+          `UPDATE schedule s
+              SET next_run_at = v.next_run_at, updated_at = s.updated_at
+             FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::timestamptz[])
+                  AS v(id, version, expected, next_run_at)
+            WHERE s.id = v.id AND s.version = v.version AND s.next_run_at = v.expected`,
+          [
+            advances.map((advance) => advance.scheduleId),
+            advances.map((advance) => advance.version),
+            advances.map((advance) => advance.expectedNextRunAt.toISOString()),
+            advances.map((advance) => iso(advance.nextRunAt)),
+          ],
+        );
+      }
+      return claimed;
+    });
+  }
+
+  private async returning<T>(sql: string, parameters: unknown[]): Promise<T[]> {
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      return await returning<T>(runner, sql, parameters);
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /** Inserts one run (manual, event, chain or retry); null when its claim key is taken. */
+  async insertRun(run: NewRun): Promise<TaskRunEntity | null> {
+    const rows = await this.returning<TaskRunEntity>(
+      `INSERT INTO task_run (task_id, schedule_id, trigger, scheduled_for, status, attempt, instance_id)
+       VALUES ($1, $2, $3, $4, 'pending', $5, $6)
+       ON CONFLICT (schedule_id, scheduled_for) DO NOTHING
+       RETURNING ${RUN_COLUMNS}`,
+      [run.taskId, run.scheduleId, run.trigger, run.scheduledFor.toISOString(), run.attempt, run.instanceId],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Marks runs `running` and moves their schedules' `last_run_at`, in one statement. */
+  async markStarted(starts: RunStart[], instanceId: string): Promise<void> {
+    if (starts.length === 0) return;
+    await this.dataSource.query(
+      `WITH started AS (
+         UPDATE task_run t SET status = 'running', started_at = v.started_at, instance_id = $3
+           FROM unnest($1::uuid[], $2::timestamptz[]) AS v(id, started_at)
+          WHERE t.id = v.id AND t.status = 'pending'
+         RETURNING t.schedule_id, t.started_at)
+       ${TOUCH_LAST_RUN}`,
+      [starts.map((start) => start.id), starts.map((start) => start.startedAt.toISOString()), instanceId],
+    );
+  }
+
+  /** Writes final statuses; a run already final is left alone (a final status is final). */
+  async finish(outcomes: RunOutcome[]): Promise<void> {
+    if (outcomes.length === 0) return;
+    await this.dataSource.query(
+      `WITH started AS (
+         UPDATE task_run t
+            SET status = v.status, started_at = COALESCE(v.started_at, t.started_at), finished_at = v.finished_at,
+                duration_ms = v.duration_ms, error = v.error, result = v.result::jsonb
+           FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::int[], $6::text[], $7::text[])
+                AS v(id, status, started_at, finished_at, duration_ms, error, result)
+          WHERE t.id = v.id AND t.status IN ('pending', 'running')
+         RETURNING t.schedule_id, t.started_at)
+       ${TOUCH_LAST_RUN}`,
+      [
+        outcomes.map((outcome) => outcome.id),
+        outcomes.map((outcome) => outcome.status),
+        outcomes.map((outcome) => iso(outcome.startedAt)),
+        outcomes.map((outcome) => outcome.finishedAt.toISOString()),
+        outcomes.map((outcome) => outcome.durationMs),
+        outcomes.map((outcome) => outcome.error),
+        outcomes.map((outcome) => (outcome.result === undefined ? null : JSON.stringify(outcome.result))),
+      ],
+    );
+  }
+
+  /** Runs still open (`pending` or `running`) that belong to one of `instanceIds`, or to none. */
+  findOpenOf(instanceIds: string[]): Promise<TaskRunEntity[]> {
+    return this.runs
+      .createQueryBuilder('run')
+      .where(`run.status IN ('pending', 'running')`)
+      .andWhere('(run.instanceId IS NULL OR run.instanceId IN (:...ids))', { ids: [...instanceIds, ''] })
+      .orderBy('run.scheduledFor', 'ASC')
+      .getMany();
+  }
+
+  /** Marks `running` runs of dead instances `interrupted`; returns those this call changed. */
+  interrupt(ids: string[], at: Date, error: string): Promise<TaskRunEntity[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.returning<TaskRunEntity>(
+      `UPDATE task_run SET status = 'interrupted', finished_at = $2, error = $3,
+              duration_ms = CASE WHEN started_at IS NULL THEN NULL
+                                 ELSE (extract(epoch FROM ($2::timestamptz - started_at)) * 1000)::int END
+        WHERE id = ANY($1::uuid[]) AND status = 'running'
+        RETURNING ${RUN_COLUMNS}`,
+      [ids, at.toISOString(), error],
+    );
+  }
+
+  /** Moves open runs of dead instances to this one; returns those it took (each exactly once). */
+  async takeOver(ids: string[], fromInstanceIds: string[], instanceId: string): Promise<TaskRunEntity[]> {
+    if (ids.length === 0) return [];
+    return this.returning<TaskRunEntity>(
+      `UPDATE task_run SET instance_id = $2
+        WHERE id = ANY($1::uuid[]) AND status = 'pending' AND (instance_id IS NULL OR instance_id = ANY($3::text[]))
+        RETURNING ${RUN_COLUMNS}`,
+      [ids, instanceId, fromInstanceIds],
+    );
+  }
+
+  /** Drops a schedule's claimed fires that have not started (the schedule was paused or cancelled). */
+  async deletePendingOf(scheduleId: string): Promise<void> {
+    await this.runs.delete({ scheduleId, status: 'pending' });
+  }
+
+  findById(id: string): Promise<TaskRunEntity | null> {
+    return this.runs.findOneBy({ id });
+  }
+
+  findByIds(ids: string[]): Promise<TaskRunEntity[]> {
+    return ids.length === 0 ? Promise.resolve([]) : this.runs.findBy({ id: In(ids) });
+  }
+
+  /** Newest first, `limit + 1` rows before the cursor. */
+  listForTask(taskId: string, limit: number, before: PageCursor | null): Promise<TaskRunEntity[]> {
+    const query = this.runs
+      .createQueryBuilder('run')
+      .where('run.taskId = :taskId', { taskId })
+      .orderBy('run.scheduledFor', 'DESC')
+      .addOrderBy('run.id', 'DESC');
+    if (before) query.andWhere('(run.scheduledFor, run.id) < (:at, :id)', { at: before.at, id: before.id });
+    return query.take(limit + 1).getMany();
+  }
+
+  /** The latest run of each task, for `Task.lastRun`. */
+  async latestOf(taskIds: string[]): Promise<Map<string, TaskRunEntity>> {
+    if (taskIds.length === 0) return new Map();
+    const rows = await this.dataSource.query<TaskRunEntity[]>(
+      `SELECT DISTINCT ON (task_id) ${RUN_COLUMNS} FROM task_run
+        WHERE task_id = ANY($1::uuid[]) AND status NOT IN ('pending')
+        ORDER BY task_id, scheduled_for DESC, id DESC`,
+      [taskIds],
+    );
+    return new Map(rows.map((row) => [row.taskId, row]));
+  }
+
+  /** Deletes finished runs created before `cutoff`; returns how many. */
+  async pruneFinishedBefore(cutoff: Date): Promise<number> {
+    const result = await this.runs.delete({
+      createdAt: LessThan(cutoff),
+      status: In(['succeeded', 'failed', 'timed_out', 'interrupted', 'skipped', 'missed']),
+    });
+    return result.affected ?? 0;
+  }
+}

@@ -1,0 +1,40 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { TRIGGER_TYPES, type TriggerType } from '../../triggers/trigger';
+
+export class PreviewQueryDto {
+  /** @example "cron:30 2 * * *" */
+  @IsString()
+  @MinLength(1)
+  @MaxLength(500)
+  schedule: string;
+
+  /** @example "Europe/Berlin" */
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  timezone?: string;
+
+  /** Compute fire times after this instant (ISO 8601); default now. */
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+
+  /** How many fire times, 1–100 (default 5). */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  count?: number;
+}
+
+export class PreviewDto {
+  @ApiProperty({ enum: TRIGGER_TYPES })
+  type: TriggerType;
+  /** @example "At 02:30 every day" */
+  description: string;
+  /** The next fire instants (ISO 8601, UTC); empty for `on:` and `after:`. */
+  nextRunTimes: string[];
+}

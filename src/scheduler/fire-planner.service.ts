@@ -1,0 +1,305 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { Clock } from '../common/clock';
+import { SCHEDULER_OPTIONS, SchedulerOptions } from '../config/scheduler-options';
+import { SchedulerEventEmitter } from '../events/scheduler-event.emitter';
+import { ScheduleEntity } from '../persistence/schedule.entity';
+import { TaskRunEntity } from '../persistence/task-run.entity';
+import { FireClaim, ScheduleAdvance, TaskRunRepository } from '../persistence/task-run.repository';
+import { TaskEntity } from '../persistence/task.entity';
+import { TaskRepository } from '../persistence/task.repository';
+import { ScheduleRepository } from '../persistence/schedule.repository';
+import { applyMisfirePolicy, MISFIRE_THRESHOLD_MS, planFires } from './fire-plan';
+import { FireTimers } from './fire-timers';
+import { InstanceIdentity } from './instance-identity';
+import { RunExecutor } from './run-executor.service';
+import { RunJournal } from './run-journal.service';
+import { runPolicyOf } from './run-policy';
+import { TriggerCache } from './schedule-trigger';
+
+/** How often the planner looks for fires coming due. */
+export const TICK_MS = 1_000;
+/** How far ahead fires are claimed and armed: more than a tick, so a late tick still arms in time. */
+export const HORIZON_MS = 2_000;
+/** Schedules read per query; a busier window is read in several. */
+export const DUE_BATCH = 5_000;
+export const PLANNER_JOB = 'scout:planner';
+
+interface ArmedFire {
+  run: TaskRunEntity;
+  task: TaskEntity;
+  schedule: ScheduleEntity | null;
+  atMs: number;
+}
+
+/**
+ * Arms what falls due. Every tick it reads the schedules due within the horizon (index on
+ * `next_run_at`), plans their fires (misfires by policy), claims them all in one transaction
+ * (`INSERT … ON CONFLICT DO NOTHING`: a fire another instance claimed inserts nothing) and arms
+ * the ones it won: fires of the same instant share one named timeout in `SchedulerRegistry`.
+ * Memory holds only the next couple of seconds, whatever the number of stored schedules.
+ */
+@Injectable()
+export class FirePlanner {
+  private readonly logger = new Logger(FirePlanner.name);
+  private readonly armed = new Map<string, ArmedFire>();
+  private readonly groups = new Map<number, Set<string>>();
+  private readonly triggers = new TriggerCache();
+  private running = false;
+  private inFlight: Promise<void> | null = null;
+  private again = false;
+
+  constructor(
+    private readonly schedules: ScheduleRepository,
+    private readonly tasks: TaskRepository,
+    private readonly runs: TaskRunRepository,
+    private readonly executor: RunExecutor,
+    private readonly journal: RunJournal,
+    private readonly events: SchedulerEventEmitter,
+    private readonly timers: FireTimers,
+    private readonly registry: SchedulerRegistry,
+    private readonly clock: Clock,
+    private readonly identity: InstanceIdentity,
+    @Inject(SCHEDULER_OPTIONS) private readonly options: SchedulerOptions,
+  ) {}
+
+  get armedCount(): number {
+    return this.armed.size;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.registry.addInterval(
+      PLANNER_JOB,
+      setInterval(() => void this.tick(), TICK_MS),
+    );
+    void this.tick();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    if (this.registry.doesExist('interval', PLANNER_JOB)) this.registry.deleteInterval(PLANNER_JOB);
+    await this.inFlight;
+    for (const atMs of this.groups.keys()) this.timers.disarm(this.groupName(atMs));
+    this.groups.clear();
+    this.armed.clear();
+  }
+
+  /** Plans now (coalesced with a tick in flight): called when a schedule is created or resumed. */
+  tick(): Promise<void> {
+    if (!this.running) return Promise.resolve();
+    if (this.inFlight) {
+      this.again = true;
+      return this.inFlight;
+    }
+    this.inFlight = (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.planDue();
+        } while (this.again && this.running);
+      } catch (error) {
+        this.logger.error(`Planning failed, retrying next tick: ${(error as Error).message}`);
+      } finally {
+        this.inFlight = null;
+      }
+    })();
+    return this.inFlight;
+  }
+
+  /** Takes a schedule's armed fires out of memory and its unstarted claims out of the database. */
+  async disarmSchedule(scheduleId: string): Promise<void> {
+    await this.inFlight;
+    for (const [runId, fire] of this.armed) {
+      if (fire.schedule?.id !== scheduleId) continue;
+      this.armed.delete(runId);
+      const group = this.groups.get(fire.atMs);
+      group?.delete(runId);
+      if (group?.size === 0) {
+        this.groups.delete(fire.atMs);
+        this.timers.disarm(this.groupName(fire.atMs));
+      }
+    }
+    this.triggers.forget(scheduleId);
+    this.executor.cancelRetries(scheduleId);
+    await this.runs.deletePendingOf(scheduleId);
+  }
+
+  /**
+   * Arms open runs taken over from a dead instance (or left by this host's previous process):
+   * a run still ahead, or late within its misfire rule, runs; the rest are recorded `missed`.
+   */
+  async armTakenOver(runs: TaskRunEntity[]): Promise<void> {
+    if (runs.length === 0) return;
+    const now = this.clock.now();
+    const schedules = new Map(
+      (await this.schedules.findByIds(this.idsOf(runs, 'scheduleId'))).map((s) => [s.id, s]),
+    );
+    const tasks = new Map((await this.tasks.findByIds(this.idsOf(runs, 'taskId'))).map((t) => [t.id, t]));
+    const byKey = new Map<string, TaskRunEntity[]>();
+    for (const run of runs)
+      byKey.set(run.scheduleId ?? run.id, [...(byKey.get(run.scheduleId ?? run.id) ?? []), run]);
+    for (const group of byKey.values()) {
+      const schedule = group[0].scheduleId ? (schedules.get(group[0].scheduleId) ?? null) : null;
+      const late = group.filter((run) => run.scheduledFor.getTime() < now.getTime() - MISFIRE_THRESHOLD_MS);
+      const rule = {
+        policy: schedule?.misfirePolicy ?? this.options.misfirePolicy,
+        graceSeconds: schedule?.misfireGraceSeconds ?? this.options.misfireGraceSeconds,
+      };
+      // run_once means one catch-up run per schedule: if the schedule itself fell behind, the
+      // planner's latest missed instant is that run and these older claims are only recorded.
+      const plannerCatchesUp =
+        rule.policy === 'run_once' &&
+        schedule?.nextRunAt != null &&
+        schedule.nextRunAt.getTime() < now.getTime() - MISFIRE_THRESHOLD_MS;
+      const verdicts = new Map(
+        applyMisfirePolicy(
+          late.map((run) => run.scheduledFor),
+          rule,
+          now,
+          !plannerCatchesUp,
+        ).map((planned) => [planned.scheduledFor, planned]),
+      );
+      for (const run of group) {
+        const task = tasks.get(run.taskId);
+        const verdict = verdicts.get(run.scheduledFor);
+        if (!task || (schedule === null && run.scheduleId !== null)) {
+          this.recordMissed(run, 'missed: its task or schedule was deleted before it could run');
+        } else if (verdict?.status === 'missed') {
+          this.recordMissed(run, verdict.error ?? 'missed');
+        } else {
+          this.arm(run, task, schedule);
+        }
+      }
+    }
+  }
+
+  private async planDue(): Promise<void> {
+    // Bounded: with several instances a schedule whose advance lost a race may be read again.
+    for (let round = 0; round < 20 && this.running; round++) {
+      const now = this.clock.now();
+      const until = new Date(now.getTime() + HORIZON_MS);
+      const due = await this.schedules.findDue(until, DUE_BATCH);
+      if (due.length === 0) return;
+      const claims: FireClaim[] = [];
+      const advances: ScheduleAdvance[] = [];
+      for (const schedule of due) {
+        const planned = this.plan(schedule, now, until);
+        claims.push(...planned.claims);
+        advances.push(planned.advance);
+      }
+      const claimed = await this.runs.claimFires(claims, advances, this.identity.id);
+      await this.armClaimed(claimed, new Map(due.map((schedule) => [schedule.id, schedule])));
+      if (due.length < DUE_BATCH) return;
+    }
+  }
+
+  private plan(
+    schedule: ScheduleEntity,
+    now: Date,
+    until: Date,
+  ): { claims: FireClaim[]; advance: ScheduleAdvance } {
+    const expectedNextRunAt = schedule.nextRunAt!;
+    const advance = {
+      scheduleId: schedule.id,
+      version: schedule.version,
+      expectedNextRunAt,
+      nextRunAt: null,
+    };
+    try {
+      const trigger = this.triggers.get(schedule);
+      const rule = { policy: schedule.misfirePolicy, graceSeconds: schedule.misfireGraceSeconds };
+      const plan = planFires(trigger, expectedNextRunAt, rule, now, until);
+      if (plan.truncated) {
+        this.logger.warn(
+          `Schedule ${schedule.id} missed more than 100 fires; only the latest 100 are recorded`,
+        );
+      }
+      return {
+        claims: plan.fires.map((fire) => ({ scheduleId: schedule.id, version: schedule.version, ...fire })),
+        advance: { ...advance, nextRunAt: plan.nextRunAt },
+      };
+    } catch (error) {
+      // A stored spec that no longer parses (e.g. a time zone removed from the host's tz data).
+      this.logger.error(
+        `Schedule ${schedule.id} (${schedule.spec}) cannot be planned and stops: ${(error as Error).message}`,
+      );
+      return { claims: [], advance };
+    }
+  }
+
+  private async armClaimed(claimed: TaskRunEntity[], schedules: Map<string, ScheduleEntity>): Promise<void> {
+    const pending = claimed.filter((run) => run.status === 'pending');
+    const tasks = new Map(
+      (await this.tasks.findByIds(this.idsOf(pending, 'taskId'))).map((task) => [task.id, task]),
+    );
+    for (const run of claimed) {
+      const task = tasks.get(run.taskId);
+      if (run.status === 'missed') this.emitMissed(run);
+      else if (!task) this.recordMissed(run, 'missed: its task was deleted before it could run');
+      else this.arm(run, task, schedules.get(run.scheduleId!) ?? null);
+    }
+  }
+
+  private arm(run: TaskRunEntity, task: TaskEntity, schedule: ScheduleEntity | null): void {
+    const jitterMs = schedule?.jitterSeconds ? Math.floor(Math.random() * schedule.jitterSeconds * 1000) : 0;
+    const atMs = run.scheduledFor.getTime() + jitterMs;
+    this.armed.set(run.id, { run, task, schedule, atMs });
+    let group = this.groups.get(atMs);
+    if (!group) {
+      group = new Set();
+      this.groups.set(atMs, group);
+      this.timers.arm(this.groupName(atMs), atMs, () => this.fireGroup(atMs));
+    }
+    group.add(run.id);
+  }
+
+  private fireGroup(atMs: number): void {
+    const group = this.groups.get(atMs);
+    this.groups.delete(atMs);
+    for (const runId of group ?? []) {
+      const armed = this.armed.get(runId);
+      this.armed.delete(runId);
+      if (armed)
+        this.executor.launch({
+          run: armed.run,
+          task: armed.task,
+          policy: runPolicyOf(armed.schedule),
+          event: null,
+        });
+    }
+  }
+
+  private recordMissed(run: TaskRunEntity, error: string): void {
+    this.journal.finished({
+      id: run.id,
+      status: 'missed',
+      startedAt: null,
+      finishedAt: this.clock.now(),
+      durationMs: null,
+      error,
+      result: null,
+    });
+    this.emitMissed({ ...run, error });
+  }
+
+  private emitMissed(run: TaskRunEntity): void {
+    this.events.emit('task_error', {
+      taskId: run.taskId,
+      runId: run.id,
+      status: 'missed',
+      error: run.error,
+      finishedAt: (run.finishedAt ?? this.clock.now()).toISOString(),
+    });
+  }
+
+  private groupName(atMs: number): string {
+    return `scout:fire:${new Date(atMs).toISOString()}`;
+  }
+
+  private idsOf(runs: TaskRunEntity[], key: 'taskId' | 'scheduleId'): string[] {
+    return [...new Set(runs.map((run) => run[key]).filter((id): id is string => id !== null))];
+  }
+}

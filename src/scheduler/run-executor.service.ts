@@ -1,0 +1,289 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Clock } from '../common/clock';
+import { SCHEDULER_OPTIONS, SchedulerOptions } from '../config/scheduler-options';
+import { SchedulerEventEmitter } from '../events/scheduler-event.emitter';
+import { TaskRunRepository } from '../persistence/task-run.repository';
+import { TaskHandlerRegistry } from '../tasks/task-handler.registry';
+import { FireTimers } from './fire-timers';
+import { InstanceIdentity } from './instance-identity';
+import { RunJournal } from './run-journal.service';
+import { Fire, retryDelayMs } from './run-policy';
+
+export const MAX_RESULT_BYTES = 64 * 1024;
+
+type FinalStatus = 'succeeded' | 'failed' | 'timed_out' | 'interrupted';
+
+interface ActiveRun {
+  fire: Fire;
+  startedAt: Date;
+  controller: AbortController;
+  timeout: NodeJS.Timeout | null;
+  settle: (status: FinalStatus, error: string | null, result: unknown) => void;
+}
+
+class RunTimeout extends Error {}
+
+/** Large results are cut, not refused: history keeps a preview. */
+export function boundResult(result: unknown): unknown {
+  if (result === undefined) return null;
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(result);
+  } catch {
+    // Circular structures or BigInt: keep a note rather than fail the run.
+    return { unserializable: true };
+  }
+  if (text === undefined) return null;
+  if (Buffer.byteLength(text) <= MAX_RESULT_BYTES) return result;
+  return { truncated: true, preview: text.slice(0, MAX_RESULT_BYTES / 2) };
+}
+
+/**
+ * Starts runs and sees each one to exactly one final status: applies the overlap policy, the
+ * per-instance concurrency cap (waiting fires start in order), timeouts and retries, and
+ * reports every step to the journal and the event emitter.
+ */
+@Injectable()
+export class RunExecutor {
+  private readonly logger = new Logger(RunExecutor.name);
+  private readonly active = new Map<string, ActiveRun>();
+  private readonly activeBySchedule = new Map<string, number>();
+  private readonly queuedBySchedule = new Map<string, Fire[]>();
+  private readonly waiting: Fire[] = [];
+  private readonly retryTimers = new Map<string, string>();
+  private readonly successListeners: Array<(fire: Fire, finishedAt: Date) => void> = [];
+  private accepting = true;
+
+  constructor(
+    private readonly handlers: TaskHandlerRegistry,
+    private readonly journal: RunJournal,
+    private readonly events: SchedulerEventEmitter,
+    private readonly runs: TaskRunRepository,
+    private readonly timers: FireTimers,
+    private readonly clock: Clock,
+    private readonly identity: InstanceIdentity,
+    @Inject(SCHEDULER_OPTIONS) private readonly options: SchedulerOptions,
+  ) {}
+
+  get activeCount(): number {
+    return this.active.size;
+  }
+
+  get waitingCount(): number {
+    return this.waiting.length;
+  }
+
+  /** Called after every successful run (chaining listens here). */
+  onSuccess(listener: (fire: Fire, finishedAt: Date) => void): void {
+    this.successListeners.push(listener);
+  }
+
+  launch(fire: Fire): void {
+    if (!this.accepting) return;
+    const scheduleId = fire.run.scheduleId;
+    if (scheduleId && fire.policy.overlap !== 'allow' && (this.activeBySchedule.get(scheduleId) ?? 0) > 0) {
+      if (fire.policy.overlap === 'queue') {
+        this.queuedBySchedule.set(scheduleId, [...(this.queuedBySchedule.get(scheduleId) ?? []), fire]);
+      } else {
+        this.recordNotStarted(
+          fire,
+          'skipped',
+          'skipped: the previous run of this schedule was still running',
+        );
+      }
+      return;
+    }
+    this.admit(fire);
+  }
+
+  /** Drops the armed retries of a schedule that was paused or cancelled. */
+  cancelRetries(scheduleId: string): void {
+    for (const [name, owner] of this.retryTimers) {
+      if (owner !== scheduleId) continue;
+      this.timers.disarm(name);
+      this.retryTimers.delete(name);
+    }
+  }
+
+  /** Stops taking fires, waits for running ones up to `graceMs`, then interrupts the rest. */
+  async drain(graceMs: number): Promise<void> {
+    this.accepting = false;
+    this.waiting.length = 0;
+    // Unstarted retries stay `pending` in the database; whoever starts next takes them over.
+    for (const name of this.retryTimers.keys()) this.timers.disarm(name);
+    this.retryTimers.clear();
+    this.queuedBySchedule.clear();
+    const deadline = this.clock.nowMs() + graceMs;
+    while (this.active.size > 0 && this.clock.nowMs() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    for (const run of [...this.active.values()]) {
+      run.controller.abort(new Error('the service shut down'));
+      run.settle('interrupted', 'interrupted: the service shut down before the run finished', null);
+    }
+    await this.journal.flush();
+  }
+
+  private admit(fire: Fire): void {
+    if (this.active.size >= this.options.maxConcurrentRuns) {
+      this.waiting.push(fire);
+      return;
+    }
+    this.start(fire);
+  }
+
+  private start(fire: Fire): void {
+    const startedAt = this.clock.now();
+    const { run, task, policy } = fire;
+    const handler = this.handlers.get(task.handler);
+    if (!handler) {
+      this.recordNotStarted(fire, 'failed', `handler ${JSON.stringify(task.handler)} is not registered here`);
+      return;
+    }
+    const controller = new AbortController();
+    let settled = false;
+    const active: ActiveRun = {
+      fire,
+      startedAt,
+      controller,
+      timeout: null,
+      settle: (status, error, result) => {
+        if (settled) return;
+        settled = true;
+        this.complete(active, status, error, result);
+      },
+    };
+    this.active.set(run.id, active);
+    if (run.scheduleId)
+      this.activeBySchedule.set(run.scheduleId, (this.activeBySchedule.get(run.scheduleId) ?? 0) + 1);
+    this.journal.started({ id: run.id, startedAt });
+    this.events.emit('task_started', {
+      taskId: run.taskId,
+      runId: run.id,
+      scheduledFor: run.scheduledFor.toISOString(),
+      startedAt: startedAt.toISOString(),
+    });
+    if (policy.timeoutMs !== null) {
+      active.timeout = setTimeout(() => {
+        controller.abort(new RunTimeout(`timed out after ${policy.timeoutMs} ms`));
+        active.settle('timed_out', `timed out after ${policy.timeoutMs! / 1000}s`, null);
+      }, policy.timeoutMs);
+    }
+    let outcome: Promise<unknown>;
+    try {
+      outcome = Promise.resolve(
+        handler.run({
+          task: { id: task.id, name: task.name, payload: task.payload },
+          run: { id: run.id, scheduledFor: run.scheduledFor, attempt: run.attempt, trigger: run.trigger },
+          event: fire.event,
+          signal: controller.signal,
+          timeoutMs: policy.timeoutMs,
+        }),
+      );
+    } catch (error) {
+      outcome = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    outcome.then(
+      (result) => active.settle('succeeded', null, boundResult(result)),
+      (error: unknown) =>
+        active.settle('failed', error instanceof Error ? error.message : String(error), null),
+    );
+  }
+
+  private complete(active: ActiveRun, status: FinalStatus, error: string | null, result: unknown): void {
+    const { fire, startedAt } = active;
+    const { run } = fire;
+    if (active.timeout) clearTimeout(active.timeout);
+    const finishedAt = this.clock.now();
+    const durationMs = finishedAt.getTime() - startedAt.getTime();
+    this.active.delete(run.id);
+    this.journal.finished({ id: run.id, status, startedAt, finishedAt, durationMs, error, result });
+    if (status === 'succeeded') {
+      this.events.emit('task_finished', {
+        taskId: run.taskId,
+        runId: run.id,
+        status,
+        startedAt: startedAt.toISOString(),
+        finishedAt: finishedAt.toISOString(),
+        durationMs,
+        result,
+      });
+    } else {
+      this.events.emit('task_error', {
+        taskId: run.taskId,
+        runId: run.id,
+        status,
+        error,
+        finishedAt: finishedAt.toISOString(),
+      });
+    }
+    this.release(run.scheduleId);
+    if (status === 'succeeded') {
+      for (const listener of this.successListeners) listener(fire, finishedAt);
+    } else if ((status === 'failed' || status === 'timed_out') && run.attempt <= fire.policy.maxRetries) {
+      void this.scheduleRetry(fire, finishedAt);
+    }
+  }
+
+  /** Frees the run's slot: the schedule's queued fire goes first, then the oldest waiting fire. */
+  private release(scheduleId: string | null): void {
+    if (scheduleId) {
+      const remaining = (this.activeBySchedule.get(scheduleId) ?? 1) - 1;
+      if (remaining > 0) this.activeBySchedule.set(scheduleId, remaining);
+      else this.activeBySchedule.delete(scheduleId);
+      const queued = this.queuedBySchedule.get(scheduleId);
+      const next = queued?.shift();
+      if (queued && queued.length === 0) this.queuedBySchedule.delete(scheduleId);
+      if (next && this.accepting) this.admit(next);
+    }
+    while (this.accepting && this.waiting.length > 0 && this.active.size < this.options.maxConcurrentRuns) {
+      this.start(this.waiting.shift()!);
+    }
+  }
+
+  private recordNotStarted(fire: Fire, status: 'skipped' | 'failed', error: string): void {
+    const finishedAt = this.clock.now();
+    this.journal.finished({
+      id: fire.run.id,
+      status,
+      startedAt: null,
+      finishedAt,
+      durationMs: null,
+      error,
+      result: null,
+    });
+    this.events.emit('task_error', {
+      taskId: fire.run.taskId,
+      runId: fire.run.id,
+      status,
+      error,
+      finishedAt: finishedAt.toISOString(),
+    });
+  }
+
+  private async scheduleRetry(fire: Fire, failedAt: Date): Promise<void> {
+    const attempt = fire.run.attempt + 1;
+    const retryAt = new Date(failedAt.getTime() + retryDelayMs(fire.policy, fire.run.attempt));
+    try {
+      const run = await this.runs.insertRun({
+        taskId: fire.run.taskId,
+        scheduleId: fire.run.scheduleId,
+        trigger: 'retry',
+        scheduledFor: retryAt,
+        attempt,
+        instanceId: this.identity.id,
+      });
+      if (!run) return;
+      const name = `scout:retry:${run.id}`;
+      this.retryTimers.set(name, fire.run.scheduleId ?? '');
+      this.timers.arm(name, retryAt.getTime(), () => {
+        this.retryTimers.delete(name);
+        this.launch({ ...fire, run });
+      });
+    } catch (error) {
+      this.logger.error(
+        `Could not schedule retry ${attempt} of run ${fire.run.id}: ${(error as Error).message}`,
+      );
+    }
+  }
+}

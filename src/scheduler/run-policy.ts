@@ -1,0 +1,35 @@
+import type { ScheduleEntity } from '../persistence/schedule.entity';
+import type { TaskEntity } from '../persistence/task.entity';
+import type { TaskRunEntity } from '../persistence/task-run.entity';
+import type { OverlapPolicy } from './policies';
+
+/** How one run is executed: taken from its schedule, or the defaults for a run without one. */
+export interface RunPolicy {
+  overlap: OverlapPolicy;
+  timeoutMs: number | null;
+  maxRetries: number;
+  retryBackoffMs: number;
+}
+
+/** A run ready to start from memory: everything the executor needs, no database read at the instant. */
+export interface Fire {
+  run: Pick<TaskRunEntity, 'id' | 'taskId' | 'scheduleId' | 'scheduledFor' | 'attempt' | 'trigger'>;
+  task: Pick<TaskEntity, 'id' | 'name' | 'handler' | 'payload'>;
+  policy: RunPolicy;
+  event: { name: string; payload: unknown } | null;
+}
+
+export function runPolicyOf(schedule: ScheduleEntity | null): RunPolicy {
+  if (!schedule) return { overlap: 'allow', timeoutMs: null, maxRetries: 0, retryBackoffMs: 10_000 };
+  return {
+    overlap: schedule.overlapPolicy,
+    timeoutMs: schedule.timeoutSeconds ? schedule.timeoutSeconds * 1000 : null,
+    maxRetries: schedule.maxRetries,
+    retryBackoffMs: schedule.retryBackoffSeconds * 1000,
+  };
+}
+
+/** Exponential backoff: the n-th retry waits `base · 2^(n−1)`, capped at a day. */
+export function retryDelayMs(policy: RunPolicy, failedAttempt: number): number {
+  return Math.min(policy.retryBackoffMs * 2 ** (failedAttempt - 1), 86_400_000);
+}

@@ -1,0 +1,185 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Clock } from '../common/clock';
+import { decodeCursor, Page, toPage } from '../common/cursor';
+import { DomainError, ErrorCode, InvalidScheduleError } from '../common/domain-error';
+import { SCHEDULER_OPTIONS, SchedulerOptions } from '../config/scheduler-options';
+import { SchedulerEventEmitter } from '../events/scheduler-event.emitter';
+import { ScheduleEntity } from '../persistence/schedule.entity';
+import { NewSchedule, ScheduleRepository } from '../persistence/schedule.repository';
+import { TaskService } from '../tasks/task.service';
+import { assertFiresInFuture, parseInstant, parseScheduleSpec } from '../triggers/schedule-spec.parser';
+import { assertTimeZone } from '../triggers/time-zone';
+import { isSignalTrigger, Trigger } from '../triggers/trigger';
+import { CreateScheduleDto, ScheduleDto, toScheduleDto } from './dto/schedule.dto';
+import { PreviewDto, PreviewQueryDto } from './dto/preview.dto';
+import { FirePlanner } from './fire-planner.service';
+import { triggerOfSchedule } from './schedule-trigger';
+
+export type ScheduleInput = CreateScheduleDto;
+
+/** A schedule checked whole and ready to store for some task. */
+export type PreparedSchedule = Omit<NewSchedule, 'taskId'>;
+
+/** Schedule use cases: create or replace, cancel, pause, resume, read, preview. */
+@Injectable()
+export class ScheduleService {
+  constructor(
+    private readonly schedules: ScheduleRepository,
+    private readonly tasks: TaskService,
+    private readonly planner: FirePlanner,
+    private readonly events: SchedulerEventEmitter,
+    private readonly clock: Clock,
+    @Inject(SCHEDULER_OPTIONS) private readonly options: SchedulerOptions,
+  ) {}
+
+  /** Checks a spec and its options for `taskId` (null: a task not yet stored) without writing. */
+  async prepare(taskId: string | null, input: ScheduleInput): Promise<PreparedSchedule> {
+    const now = this.clock.now();
+    const timezone = assertTimeZone(input.timezone ?? this.options.timezone);
+    const startAt = input.startAt ? parseInstant(input.startAt, timezone, 'startAt') : null;
+    const endAt = input.endAt ? parseInstant(input.endAt, timezone, 'endAt') : null;
+    if (endAt && endAt <= now) throw new InvalidScheduleError('endAt: is in the past');
+    const spec = input.schedule.trim();
+    const trigger = parseScheduleSpec(spec, { timezone, scheduledAt: now, startAt, endAt });
+    assertFiresInFuture(trigger, now);
+    const signal = isSignalTrigger(trigger) ? trigger.signal : null;
+    if (trigger.type === 'chain' && signal) {
+      if (signal === taskId) throw new InvalidScheduleError('after: a task cannot follow itself');
+      await this.tasks.assertExists(signal, 'after: task').catch(() => {
+        throw new InvalidScheduleError(`after: unknown task ${signal}`);
+      });
+    }
+    const nextRunAt = isSignalTrigger(trigger) ? null : trigger.nextFireTime(null, now);
+    if (!isSignalTrigger(trigger) && nextRunAt === null) {
+      throw new InvalidScheduleError('schedule: never fires between startAt and endAt');
+    }
+    return {
+      spec,
+      type: trigger.type,
+      timezone,
+      signal,
+      scheduledAt: now,
+      startAt,
+      endAt,
+      nextRunAt,
+      paused: false,
+      misfirePolicy: input.misfirePolicy ?? this.options.misfirePolicy,
+      misfireGraceSeconds: input.misfireGraceSeconds ?? this.options.misfireGraceSeconds,
+      overlapPolicy: input.overlapPolicy ?? this.options.overlapPolicy,
+      timeoutSeconds: input.timeoutSeconds ?? null,
+      maxRetries: input.maxRetries ?? 0,
+      retryBackoffSeconds: input.retryBackoffSeconds ?? 10,
+      jitterSeconds: input.jitterSeconds ?? 0,
+    };
+  }
+
+  /** Creates the task's schedule, replacing the one it had. */
+  async schedule(taskId: string, input: ScheduleInput): Promise<ScheduleDto> {
+    await this.tasks.assertExists(taskId);
+    return this.save(taskId, await this.prepare(taskId, input));
+  }
+
+  async save(taskId: string, prepared: PreparedSchedule): Promise<ScheduleDto> {
+    const { saved, replaced } = await this.schedules.replaceForTask({ ...prepared, taskId });
+    if (replaced) await this.planner.disarmSchedule(replaced.id);
+    void this.planner.tick();
+    return this.published(saved);
+  }
+
+  async get(taskId: string): Promise<ScheduleDto> {
+    return this.toDto(await this.find(taskId));
+  }
+
+  async cancel(taskId: string): Promise<void> {
+    const removed = await this.schedules.deleteByTaskId(taskId);
+    if (!removed) {
+      await this.tasks.assertExists(taskId);
+      throw new DomainError(ErrorCode.ScheduleNotFound, `task ${taskId} has no schedule`);
+    }
+    await this.forget(removed);
+  }
+
+  /** After a task is deleted (its schedule went with it by foreign key). */
+  async forget(schedule: ScheduleEntity): Promise<void> {
+    await this.planner.disarmSchedule(schedule.id);
+    this.events.emit('schedule_removed', { taskId: schedule.taskId });
+  }
+
+  async pause(taskId: string): Promise<ScheduleDto> {
+    const schedule = await this.find(taskId);
+    if (schedule.paused) return this.toDto(schedule);
+    const paused = await this.schedules.updateVersioned(schedule.id, { paused: true });
+    await this.planner.disarmSchedule(schedule.id);
+    return this.published(paused ?? schedule);
+  }
+
+  /** Fires that fell due while paused are skipped: the schedule picks up at its next instant. */
+  async resume(taskId: string): Promise<ScheduleDto> {
+    const schedule = await this.find(taskId);
+    if (!schedule.paused) return this.toDto(schedule);
+    const resumed = await this.schedules.updateVersioned(schedule.id, {
+      paused: false,
+      nextRunAt: this.resumeAt(schedule),
+    });
+    void this.planner.tick();
+    return this.published(resumed ?? schedule);
+  }
+
+  async list(limit: number, cursor: string | undefined): Promise<Page<ScheduleDto>> {
+    const rows = await this.schedules.listPage(limit, cursor ? decodeCursor(cursor) : null);
+    const page = toPage(rows, limit, (row) => ({ at: row.createdAt, id: row.id }));
+    return { items: page.items.map((row) => this.toDto(row)), nextCursor: page.nextCursor };
+  }
+
+  preview(query: PreviewQueryDto): PreviewDto {
+    const now = this.clock.now();
+    const timezone = assertTimeZone(query.timezone ?? this.options.timezone);
+    const from = query.from ? parseInstant(query.from, timezone, 'from') : now;
+    const trigger = parseScheduleSpec(query.schedule, { timezone, scheduledAt: from });
+    assertFiresInFuture(trigger, now);
+    const nextRunTimes: string[] = [];
+    let previous: Date | null = null;
+    for (let index = 0; index < (query.count ?? 5); index++) {
+      const next = trigger.nextFireTime(previous, from);
+      if (!next) break;
+      nextRunTimes.push(next.toISOString());
+      previous = next;
+    }
+    return { type: trigger.type, description: trigger.describe(), nextRunTimes };
+  }
+
+  toDto(schedule: ScheduleEntity): ScheduleDto {
+    return toScheduleDto(schedule, this.describe(schedule));
+  }
+
+  private describe(schedule: ScheduleEntity): string {
+    try {
+      return triggerOfSchedule(schedule).describe();
+    } catch {
+      return schedule.spec;
+    }
+  }
+
+  private resumeAt(schedule: ScheduleEntity): Date | null {
+    const trigger: Trigger = triggerOfSchedule(schedule);
+    if (isSignalTrigger(trigger)) return null;
+    // A one-shot keeps its instant: if it passed while paused, the misfire policy decides.
+    if (trigger.type === 'once') return schedule.nextRunAt;
+    const now = this.clock.now();
+    const latest = trigger.latestFireTimeAtOrBefore(now);
+    return trigger.nextFireTime(latest, now);
+  }
+
+  private async find(taskId: string): Promise<ScheduleEntity> {
+    const schedule = await this.schedules.findByTaskId(taskId);
+    if (schedule) return schedule;
+    await this.tasks.assertExists(taskId);
+    throw new DomainError(ErrorCode.ScheduleNotFound, `task ${taskId} has no schedule`);
+  }
+
+  private published(schedule: ScheduleEntity): ScheduleDto {
+    const dto = this.toDto(schedule);
+    this.events.emit('schedule_update', { taskId: schedule.taskId, schedule: dto });
+    return dto;
+  }
+}

@@ -1,0 +1,77 @@
+import { DynamicModule, InjectionToken, Module, ModuleMetadata, Provider } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import { Clock } from '../common/clock';
+import { SchedulerConfigModule } from '../config/scheduler-config.module';
+import { resolveSchedulerOptions, SCHEDULER_OPTIONS, SchedulerOptions } from '../config/scheduler-options';
+import { EventsModule } from '../events/events.module';
+import { PersistenceModule } from '../persistence/persistence.module';
+import { TasksModule } from '../tasks/tasks.module';
+import { EventsController } from './events.controller';
+import { FirePlanner } from './fire-planner.service';
+import { FireTimers } from './fire-timers';
+import { InstanceIdentity } from './instance-identity';
+import { RunExecutor } from './run-executor.service';
+import { RunJournal } from './run-journal.service';
+import { RunRetention } from './run-retention.service';
+import { SchedulerLifecycle } from './scheduler-lifecycle.service';
+import { ScheduleService } from './schedule.service';
+import { SchedulesController } from './schedules.controller';
+import { SignalDispatcher } from './signal-dispatcher.service';
+import { TaskSchedulerService } from './task-scheduler.service';
+import { TasksController } from './tasks.controller';
+
+/**
+ * The scheduler as a Nest module: REST API, runner and `TaskSchedulerService` for other
+ * modules, which contribute handlers with `@TaskHandler('name')` providers of their own.
+ *
+ *   imports: [SchedulerModule.forRoot({ databaseUrl: process.env.DATABASE_URL })]
+ */
+@Module({})
+export class SchedulerModule {
+  static forRoot(options: Partial<SchedulerOptions> = {}): DynamicModule {
+    return SchedulerModule.build({ provide: SCHEDULER_OPTIONS, useValue: resolveSchedulerOptions(options) });
+  }
+
+  static forRootAsync(options: {
+    imports?: ModuleMetadata['imports'];
+    inject?: InjectionToken[];
+    useFactory: (...args: never[]) => Partial<SchedulerOptions> | Promise<Partial<SchedulerOptions>>;
+  }): DynamicModule {
+    return SchedulerModule.build(
+      {
+        provide: SCHEDULER_OPTIONS,
+        inject: options.inject ?? [],
+        useFactory: async (...args: never[]) => resolveSchedulerOptions(await options.useFactory(...args)),
+      },
+      options.imports,
+    );
+  }
+
+  private static build(options: Provider, imports: ModuleMetadata['imports'] = []): DynamicModule {
+    return {
+      module: SchedulerModule,
+      imports: [
+        SchedulerConfigModule.forRoot(options, imports),
+        ScheduleModule.forRoot(),
+        PersistenceModule,
+        TasksModule,
+        EventsModule,
+      ],
+      controllers: [TasksController, SchedulesController, EventsController],
+      providers: [
+        Clock,
+        InstanceIdentity,
+        FireTimers,
+        RunJournal,
+        RunExecutor,
+        FirePlanner,
+        SignalDispatcher,
+        ScheduleService,
+        TaskSchedulerService,
+        SchedulerLifecycle,
+        RunRetention,
+      ],
+      exports: [TaskSchedulerService, TasksModule, EventsModule, Clock, InstanceIdentity],
+    };
+  }
+}

@@ -1,0 +1,63 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { uuidParam } from '../common/uuid-param.pipe';
+import { PageQueryDto } from './dto/page-query.dto';
+import { PreviewDto, PreviewQueryDto } from './dto/preview.dto';
+import { CreateScheduleDto, ScheduleDto, SchedulePageDto } from './dto/schedule.dto';
+import { ScheduleService } from './schedule.service';
+import { TaskSchedulerService } from './task-scheduler.service';
+
+@ApiTags('schedules')
+@Controller('api')
+export class SchedulesController {
+  constructor(
+    private readonly scheduler: TaskSchedulerService,
+    private readonly schedules: ScheduleService,
+  ) {}
+
+  @Post('tasks/:taskId/schedule')
+  @ApiOperation({ summary: "Schedule a task (replaces the task's schedule)" })
+  create(
+    @Param('taskId', uuidParam('taskId')) taskId: string,
+    @Body() body: CreateScheduleDto,
+  ): Promise<ScheduleDto> {
+    return this.schedules.schedule(taskId, body);
+  }
+
+  @Get('tasks/:taskId/schedule')
+  get(@Param('taskId', uuidParam('taskId')) taskId: string): Promise<ScheduleDto> {
+    return this.scheduler.getTaskSchedule(taskId);
+  }
+
+  @Delete('tasks/:taskId/schedule')
+  @HttpCode(204)
+  @ApiOperation({ summary: "Cancel a task's schedule" })
+  cancel(@Param('taskId', uuidParam('taskId')) taskId: string): Promise<void> {
+    return this.scheduler.cancelTask(taskId);
+  }
+
+  @Post('tasks/:taskId/schedule/pause')
+  @HttpCode(200)
+  pause(@Param('taskId', uuidParam('taskId')) taskId: string): Promise<ScheduleDto> {
+    return this.scheduler.pauseTask(taskId);
+  }
+
+  @Post('tasks/:taskId/schedule/resume')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Resume a paused schedule (fires due while paused are skipped)' })
+  resume(@Param('taskId', uuidParam('taskId')) taskId: string): Promise<ScheduleDto> {
+    return this.scheduler.resumeTask(taskId);
+  }
+
+  @Get('schedules')
+  @ApiOperation({ summary: 'List all schedules, oldest first' })
+  list(@Query() query: PageQueryDto): Promise<SchedulePageDto> {
+    return this.scheduler.listSchedules(query);
+  }
+
+  @Get('schedules/preview')
+  @ApiOperation({ summary: 'Check a spec: its type, description and next fire times' })
+  preview(@Query() query: PreviewQueryDto): PreviewDto {
+    return this.schedules.preview(query);
+  }
+}

@@ -1,0 +1,158 @@
+import { Injectable } from '@nestjs/common';
+import { Clock } from '../common/clock';
+import { decodeCursor, Page, toPage } from '../common/cursor';
+import { DomainError, ErrorCode } from '../common/domain-error';
+import { ScheduleRepository } from '../persistence/schedule.repository';
+import { TaskRunRepository } from '../persistence/task-run.repository';
+import { TaskService } from '../tasks/task.service';
+import { EventAcceptedDto } from './dto/event.dto';
+import { ScheduleDto } from './dto/schedule.dto';
+import { CreateTaskDto, TaskDto, toTaskDto, UpdateTaskDto } from './dto/task.dto';
+import { TaskRunDto, toTaskRunDto } from './dto/task-run.dto';
+import { InstanceIdentity } from './instance-identity';
+import { RunExecutor } from './run-executor.service';
+import { runPolicyOf } from './run-policy';
+import { ScheduleInput, ScheduleService } from './schedule.service';
+import { SignalDispatcher } from './signal-dispatcher.service';
+
+export const DEFAULT_PAGE_SIZE = 50;
+const EVENT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$/;
+
+/**
+ * What other agent modules (and the REST controllers) call: tasks, their schedules, runs and
+ * events. Inject it from any module that imports `SchedulerModule`.
+ */
+@Injectable()
+export class TaskSchedulerService {
+  constructor(
+    private readonly tasks: TaskService,
+    private readonly schedules: ScheduleService,
+    private readonly scheduleRows: ScheduleRepository,
+    private readonly runs: TaskRunRepository,
+    private readonly executor: RunExecutor,
+    private readonly signals: SignalDispatcher,
+    private readonly identity: InstanceIdentity,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Creates a task (and its schedule, when given); nothing is stored if either is invalid. */
+  async createTask(input: CreateTaskDto): Promise<TaskDto> {
+    const prepared = this.tasks.prepare(input);
+    const schedule = input.schedule ? await this.schedules.prepare(null, { schedule: input.schedule }) : null;
+    const task = await this.tasks.create(prepared);
+    if (schedule) await this.schedules.save(task.id, schedule);
+    return this.getTask(task.id);
+  }
+
+  async getTask(id: string): Promise<TaskDto> {
+    const [task] = await this.describeTasks([await this.tasks.get(id)]);
+    return task;
+  }
+
+  async listTasks(limit = DEFAULT_PAGE_SIZE, cursor?: string): Promise<Page<TaskDto>> {
+    const rows = await this.tasks.listPage(limit, cursor ? decodeCursor(cursor) : null);
+    const page = toPage(rows, limit, (row) => ({ at: row.createdAt, id: row.id }));
+    return { items: await this.describeTasks(page.items), nextCursor: page.nextCursor };
+  }
+
+  async updateTask(id: string, changes: UpdateTaskDto): Promise<TaskDto> {
+    await this.tasks.update(id, changes);
+    return this.getTask(id);
+  }
+
+  /** Deletes the task and cancels its schedule; its runs stay in history. */
+  async deleteTask(id: string): Promise<void> {
+    const schedule = await this.scheduleRows.findByTaskId(id);
+    await this.tasks.delete(id);
+    if (schedule) await this.schedules.forget(schedule);
+  }
+
+  /** Runs the task now, outside its schedule (with its schedule's timeout and retries, if any). */
+  async runNow(taskId: string): Promise<TaskRunDto> {
+    const task = await this.tasks.get(taskId);
+    const schedule = await this.scheduleRows.findByTaskId(taskId);
+    const run = await this.runs.insertRun({
+      taskId,
+      scheduleId: null,
+      trigger: 'manual',
+      scheduledFor: this.clock.now(),
+      attempt: 1,
+      instanceId: this.identity.id,
+    });
+    if (!run) throw new DomainError(ErrorCode.Conflict, 'could not create the run; try again');
+    this.executor.launch({ run, task, policy: { ...runPolicyOf(schedule), overlap: 'allow' }, event: null });
+    return toTaskRunDto(run);
+  }
+
+  scheduleTask(
+    taskId: string,
+    spec: string,
+    options: Omit<ScheduleInput, 'schedule'> = {},
+  ): Promise<ScheduleDto> {
+    return this.schedules.schedule(taskId, { ...options, schedule: spec });
+  }
+
+  cancelTask(taskId: string): Promise<void> {
+    return this.schedules.cancel(taskId);
+  }
+
+  getTaskSchedule(taskId: string): Promise<ScheduleDto> {
+    return this.schedules.get(taskId);
+  }
+
+  pauseTask(taskId: string): Promise<ScheduleDto> {
+    return this.schedules.pause(taskId);
+  }
+
+  resumeTask(taskId: string): Promise<ScheduleDto> {
+    return this.schedules.resume(taskId);
+  }
+
+  listSchedules(query: { limit?: number; cursor?: string } = {}): Promise<Page<ScheduleDto>> {
+    return this.schedules.list(query.limit ?? DEFAULT_PAGE_SIZE, query.cursor);
+  }
+
+  /** Newest first; `before` is a `nextCursor` or an ISO instant. */
+  async getTaskRuns(
+    taskId: string,
+    query: { limit?: number; before?: string } = {},
+  ): Promise<Page<TaskRunDto>> {
+    await this.tasks.get(taskId).catch(async (error: unknown) => {
+      // A deleted task's runs stay readable.
+      if (!(await this.runs.listForTask(taskId, 1, null)).length) throw error;
+    });
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const rows = await this.runs.listForTask(taskId, limit, this.beforeCursor(query.before));
+    const page = toPage(rows, limit, (row) => ({ at: row.scheduledFor, id: row.id }));
+    return { items: page.items.map(toTaskRunDto), nextCursor: page.nextCursor };
+  }
+
+  async publishEvent(name: string, payload?: unknown): Promise<EventAcceptedDto> {
+    if (!EVENT_NAME.test(name)) {
+      throw new DomainError(
+        ErrorCode.InvalidInput,
+        `event name ${JSON.stringify(name)} is not valid; expected 1-200 letters, digits, _ . : or -, starting with a letter or digit`,
+      );
+    }
+    const runs = await this.signals.publish(name, payload);
+    return { event: name, runs: runs.map(toTaskRunDto) };
+  }
+
+  private beforeCursor(before: string | undefined) {
+    if (!before) return null;
+    if (/^\d{4}-\d{2}-\d{2}T/.test(before) && !Number.isNaN(Date.parse(before))) {
+      // Paired with the smallest id, the keyset condition reads "scheduled strictly before this instant".
+      return { at: new Date(before), id: '00000000-0000-0000-0000-000000000000' };
+    }
+    return decodeCursor(before, 'before');
+  }
+
+  private async describeTasks(tasks: Awaited<ReturnType<TaskService['get']>>[]): Promise<TaskDto[]> {
+    const ids = tasks.map((task) => task.id);
+    const [nextRuns, lastRuns] = await Promise.all([
+      this.scheduleRows.nextRunAtOf(ids),
+      this.runs.latestOf(ids),
+    ]);
+    return tasks.map((task) => toTaskDto(task, nextRuns.get(task.id) ?? null, lastRuns.get(task.id) ?? null));
+  }
+}

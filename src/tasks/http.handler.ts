@@ -1,0 +1,86 @@
+import { TaskHandler, TaskRunContext } from './task-handler';
+
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'] as const;
+const MAX_RESPONSE_CHARS = 16 * 1024;
+
+interface HttpPayload {
+  url: string;
+  method?: (typeof METHODS)[number];
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+
+/**
+ * Calls a webhook. Every call carries the run's identity so the receiver can drop a repeat:
+ * `Idempotency-Key` is the run id. A non-2xx answer or a network error fails the run; the run's
+ * timeout aborts the request.
+ */
+@TaskHandler('http')
+export class HttpHandler implements TaskHandler {
+  validatePayload(payload: Record<string, unknown> | null): string | null {
+    if (!payload) return 'payload: the http handler needs {url, method?, headers?, body?}';
+    const { url, method, headers } = payload;
+    if (typeof url !== 'string' || !/^https?:\/\/\S+$/i.test(url) || !URL.canParse(url)) {
+      return 'payload.url: must be an http:// or https:// URL';
+    }
+    if (
+      method !== undefined &&
+      (typeof method !== 'string' || !METHODS.includes(method.toUpperCase() as never))
+    ) {
+      return `payload.method: must be one of ${METHODS.join(', ')}`;
+    }
+    if (
+      headers !== undefined &&
+      (typeof headers !== 'object' ||
+        headers === null ||
+        Array.isArray(headers) ||
+        Object.values(headers).some((value) => typeof value !== 'string'))
+    ) {
+      return 'payload.headers: must be an object of string values';
+    }
+    return null;
+  }
+
+  async run(context: TaskRunContext): Promise<{ status: number; body: unknown }> {
+    const payload = context.task.payload as unknown as HttpPayload;
+    const method = (payload.method ?? 'POST').toUpperCase();
+    const hasBody = payload.body !== undefined && method !== 'GET' && method !== 'HEAD';
+    const headers: Record<string, string> = {
+      ...(hasBody ? { 'content-type': 'application/json' } : {}),
+      ...payload.headers,
+      'x-scout-task-id': context.task.id,
+      'x-scout-run-id': context.run.id,
+      'x-scout-scheduled-for': context.run.scheduledFor.toISOString(),
+      'idempotency-key': context.run.id,
+    };
+    let response: Response;
+    try {
+      response = await fetch(payload.url, {
+        method,
+        headers,
+        body: hasBody ? JSON.stringify(payload.body) : undefined,
+        signal: context.signal,
+      });
+    } catch (error) {
+      if (context.signal.aborted)
+        throw new Error(`${method} ${payload.url} was aborted (${String(context.signal.reason)})`);
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      throw new Error(
+        `${method} ${payload.url} failed: ${cause?.code ?? cause?.message ?? (error as Error).message}`,
+      );
+    }
+    const text = (await response.text()).slice(0, MAX_RESPONSE_CHARS);
+    if (!response.ok) {
+      throw new Error(
+        `${method} ${payload.url} answered ${response.status} ${response.statusText}: ${text.slice(0, 500)}`,
+      );
+    }
+    let body: unknown = text;
+    try {
+      body = text ? JSON.parse(text) : null;
+    } catch {
+      // Not JSON: keep the text.
+    }
+    return { status: response.status, body };
+  }
+}

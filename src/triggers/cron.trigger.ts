@@ -1,0 +1,119 @@
+import { Cron } from 'croner';
+import cronstrue from 'cronstrue';
+import { InvalidScheduleError } from '../common/domain-error';
+import { normalizeCronExpression } from './cron-expression';
+import { Trigger } from './trigger';
+
+const DAY_NAMES = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
+
+/**
+ * The pattern croner is given for a validated, normalized expression. Two croner behaviours
+ * differ from Vixie cron and are corrected here:
+ *
+ * - Day names become numbers first. croner reads `SUN` after a `-` as 7 (so `SUN-SUN` or
+ *   `0-SUN`, which the validator reads as Sunday only, would match every day); Vixie reads a
+ *   name as its first number, Sunday 0.
+ * - Vixie picks between "either day field matches" and "both must match" from the first
+ *   character of the raw fields (`entry.c`: `if (ch == '*') e->flags |= DOM_STAR`): a
+ *   day-of-month or day-of-week field that starts with `*` (a plain `*`, a step over `*`, or a
+ *   list such as `*,10`) counts as unrestricted, and then both fields must match. croner only
+ *   treats an exact `*` that way, so "every second day of the month, on Fridays" would fire on
+ *   every odd day and on every Friday instead of on odd-day Fridays. croner's `+` prefix on the
+ *   weekday field forces "both must match"; it is added exactly where Vixie would AND. The `+`
+ *   never comes from a user: the validator refuses it.
+ */
+export function toCronerPattern(normalized: string): string {
+  const fields = normalized.split(' ');
+  const dayOfWeekIndex = fields.length - 1;
+  const dayOfMonth = fields[dayOfWeekIndex - 2];
+  const dayOfWeek = fields[dayOfWeekIndex].replace(/[a-z]+/gi, (name) =>
+    String(DAY_NAMES.indexOf(name.toUpperCase())),
+  );
+  const bothMustMatch = dayOfWeek !== '*' && (dayOfMonth.startsWith('*') || dayOfWeek.startsWith('*'));
+  fields[dayOfWeekIndex] = bothMustMatch ? `+${dayOfWeek}` : dayOfWeek;
+  return fields.join(' ');
+}
+
+/**
+ * `cron:<expression>` in a time zone. croner does the matching and the next-time search; the
+ * options below pin the semantics we promise:
+ * - `domAndDow: false`: day-of-month and day-of-week follow Vixie cron (either matches when both
+ *   are restricted; a field starting with `*` is unrestricted, see `toCronerPattern`);
+ * - `fixedTimeRule: 'no-wildcard'`: Vixie's DST rule — a job whose second, minute and hour
+ *   fields hold no wildcard or step is "fixed time": in a skipped hour it fires once right after
+ *   the change, in a repeated hour once; other jobs keep their real spacing.
+ */
+export class CronTrigger implements Trigger {
+  readonly type = 'cron' as const;
+  private readonly cron: Cron;
+  private readonly normalized: string;
+
+  constructor(
+    readonly expression: string,
+    readonly timezone: string,
+  ) {
+    const normalized = normalizeCronExpression(expression);
+    try {
+      this.cron = new Cron(toCronerPattern(normalized), {
+        timezone,
+        mode: '5-or-6-parts',
+        domAndDow: false,
+        fixedTimeRule: 'no-wildcard',
+      });
+    } catch (error) {
+      throw new InvalidScheduleError(`cron: ${(error as Error).message.replace(/^CronPattern: /, '')}`);
+    }
+    this.normalized = normalized;
+  }
+
+  /** Throws when no instant after `from` ever matches (e.g. `0 0 31 2 *`). */
+  assertFiresAfter(from: Date): void {
+    if (this.cron.nextRun(from) === null) {
+      throw new InvalidScheduleError(
+        `cron: ${JSON.stringify(this.expression.trim())} never fires (no calendar date matches it)`,
+      );
+    }
+  }
+
+  nextFireTime(previous: Date | null, now: Date): Date | null {
+    return this.cron.nextRun(previous ?? now);
+  }
+
+  latestFireTimeAtOrBefore(instant: Date): Date | null {
+    // croner's previousRuns is strictly before its reference.
+    return this.cron.previousRuns(1, new Date(instant.getTime() + 1))[0] ?? null;
+  }
+
+  describe(): string {
+    const options = { use24HourTimeFormat: true, verbose: false };
+    const fields = this.normalized.split(' ');
+    const last = fields.length - 1;
+    let [dayOfMonth, dayOfWeek] = [fields[last - 2], fields[last]];
+    // Describe what fires under Vixie's day rule (see toCronerPattern), not cronstrue's reading
+    // of the text: a day field that allows every day adds nothing when both must match, and
+    // makes every day match when either may.
+    const bothMustMatch = dayOfMonth.startsWith('*') || dayOfWeek.startsWith('*');
+    const allDays = (field: string) => field.split(',').some((item) => item === '*' || item === '*/1');
+    if (bothMustMatch) {
+      if (allDays(dayOfMonth)) dayOfMonth = '*';
+      if (allDays(dayOfWeek)) dayOfWeek = '*';
+    } else if (allDays(dayOfMonth) || allDays(dayOfWeek)) {
+      [dayOfMonth, dayOfWeek] = ['*', '*'];
+    }
+    const pattern = (dom: string, dow: string) =>
+      [...fields.slice(0, last - 2), dom, fields[last - 1], dow].join(' ');
+    let text: string;
+    if (bothMustMatch && dayOfMonth !== '*' && dayOfWeek !== '*') {
+      // cronstrue would join the two with "and", which reads as either; say the weekday limits the days.
+      const weekdays = cronstrue.toString(`0 0 * * ${dayOfWeek}`, options).replace(/^At 00:00, /, '');
+      text = `${cronstrue.toString(pattern(dayOfMonth, '*'), options)}, ${weekdays}`;
+    } else {
+      text = cronstrue.toString(pattern(dayOfMonth, dayOfWeek), options);
+    }
+    // cronstrue says "At 02:30" for a daily job; say "every day" so it reads unambiguously.
+    if (dayOfMonth === '*' && fields[last - 1] === '*' && dayOfWeek === '*' && /^At [\d:]+$/.test(text)) {
+      text += ' every day';
+    }
+    return this.timezone === 'UTC' ? text : `${text} (${this.timezone})`;
+  }
+}
