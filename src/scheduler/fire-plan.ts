@@ -1,8 +1,13 @@
 import type { Trigger } from '../triggers/trigger';
 import type { MisfirePolicy } from './policies';
 
-/** An instant more than this far in the past when it is planned is a misfire, not just a late fire. */
-export const MISFIRE_THRESHOLD_MS = 1_000;
+/**
+ * An instant already this far in the past when it is planned is a misfire. Fires are claimed a
+ * second or more ahead, so in normal running no instant is ever past when planned: only
+ * downtime or a stalled process make one, and then the misfire policy decides (so a restart
+ * makes exactly one `run_once` catch-up, not a catch-up plus a late regular fire).
+ */
+export const MISFIRE_THRESHOLD_MS = 0;
 /** At most this many missed instants are caught up (`run_all`) or recorded (`missed`) at once. */
 export const MAX_CATCH_UP = 100;
 

@@ -37,7 +37,7 @@ export class WebhookServer {
           if (response.destroyed) return;
           response.writeHead(answer.status, { 'content-type': 'application/json' });
           response.end(answer.body ?? '');
-        }, answer.delayMs ?? 0);
+        }, answer.delayMs ?? 0).unref();
       });
     });
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));

@@ -1,0 +1,67 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { waitFor } from './webhook-server';
+
+// Tests run from the project root (jest rootDir); ES modules have no __dirname.
+const MAIN = join(process.cwd(), 'dist', 'main.js');
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The built service (`dist/main.js`, made by `npm run build`, which `npm test` runs first) as a
+ * separate process, so a test can SIGKILL it like a crash and start it again on the same database.
+ */
+export class ServiceProcess {
+  private child: ChildProcess | null = null;
+  output = '';
+  readonly url: string;
+
+  constructor(
+    private readonly env: Record<string, string>,
+    readonly port: number,
+  ) {
+    this.url = `http://127.0.0.1:${port}`;
+  }
+
+  async start(): Promise<void> {
+    if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build first`);
+    this.child = spawn(process.execPath, [MAIN], {
+      env: { ...process.env, LOG_LEVEL: 'warn', ...this.env, PORT: String(this.port), HOST: '127.0.0.1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    this.child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    await waitFor(
+      async () => {
+        if (this.child?.exitCode !== null) throw new Error(`service exited early:\n${this.output}`);
+        return fetch(`${this.url}/health`).then(
+          (response) => response.ok,
+          () => false,
+        );
+      },
+      30_000,
+      'the service to answer /health',
+    );
+  }
+
+  /** Kills the process like a crash: no shutdown hook runs. */
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill(signal);
+    await exited;
+    this.child = null;
+  }
+}
