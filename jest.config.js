@@ -10,6 +10,8 @@ const common = {
 };
 
 module.exports = {
+  // e2e hooks start a service and a database; the machine is shared and can be slow.
+  testTimeout: 60000,
   projects: [
     {
       ...common,
@@ -24,7 +26,6 @@ module.exports = {
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.e2e-spec.ts'],
       transform: { '^.+\\.ts$': tsJest({ before: [swaggerPlugin] }) },
-      testTimeout: 60000,
     },
   ],
 };
