@@ -101,6 +101,8 @@ export class Environment {
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
 }
 
+const SECRET_VARIABLES = new Set(['API_KEY', 'DATABASE_URL']);
+
 export class ConfigurationError extends Error {
   override name = 'ConfigurationError';
 }
@@ -119,8 +121,11 @@ export function loadEnvironment(source: NodeJS.ProcessEnv = process.env): Enviro
     Object.entries(source).filter(([, value]) => value !== undefined && value !== ''),
   );
   const env = plainToInstance(Environment, defined, { exposeDefaultValues: true });
-  const problems = validateSync(env, { whitelist: false }).map(
-    (error) => `${firstMessage(error)} (got ${JSON.stringify(error.value)})`,
+  const problems = validateSync(env, { whitelist: false }).map((error) =>
+    // Secrets (and URLs that may hold a password) are never echoed into logs.
+    SECRET_VARIABLES.has(error.property)
+      ? firstMessage(error)
+      : `${firstMessage(error)} (got ${JSON.stringify(error.value)})`,
   );
   if (!isValidTimeZone(env.SCHEDULER_TIMEZONE)) {
     problems.push(
