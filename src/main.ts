@@ -15,11 +15,22 @@ async function bootstrap(): Promise<void> {
     process.exit(1);
   }
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(env), {
-    bufferLogs: true,
+    // Quiet while modules start: a failure is reported below in one line; once up, the app logs
+    // through pino (configureApp).
+    logger: false,
     bodyParser: false,
+    abortOnError: false,
   });
   configureApp(app);
   await app.listen(env.PORT, env.HOST);
 }
 
-void bootstrap();
+bootstrap().catch((error: unknown) => {
+  // e.g. the database is unreachable: say so in one line rather than a stack dump.
+  const reason =
+    error instanceof Error
+      ? `${error.message}${'code' in error ? ` (${String(error.code)})` : ''}`
+      : String(error);
+  process.stderr.write(`Scout Scheduler could not start: ${reason}\n`);
+  process.exit(1);
+});
