@@ -1,0 +1,99 @@
+/**
+ * Fire lateness of the running service: N tasks scheduled `cron:* * * * * *` for a window of
+ * whole seconds, every run persisted; lateness = startedAt − scheduledFor as recorded in the
+ * runs. Usage: npm run bench:lateness -- [--tasks 100] [--seconds 60] [--db pglite|postgres]
+ * (postgres uses DATABASE_URL's server, in a database of its own).
+ */
+import { createTestDatabase, DatabaseKind } from '../test/support/test-database';
+import { freePort, ServiceProcess } from '../test/support/service-process';
+
+interface Run {
+  scheduleId: string;
+  scheduledFor: string;
+  startedAt: string | null;
+  status: string;
+}
+
+function option(name: string, fallback: string): string {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? process.argv[index + 1] : fallback;
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+
+async function call<T>(service: ServiceProcess, method: string, path: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${service.url}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+  return (response.status === 204 ? undefined : await response.json()) as T;
+}
+
+async function main(): Promise<void> {
+  const tasks = Number(option('tasks', '100'));
+  const seconds = Number(option('seconds', '60'));
+  const kind = option('db', process.env.DATABASE_URL ? 'postgres' : 'pglite') as DatabaseKind;
+  const database = await createTestDatabase(kind);
+  const service = new ServiceProcess({ ...database.env, LOG_LEVEL: 'warn' }, await freePort());
+  try {
+    await service.start();
+    const ids: string[] = [];
+    for (let index = 0; index < tasks; index++) {
+      const task = await call<{ id: string }>(service, 'POST', '/api/tasks', { name: `bench ${index}` });
+      await call(service, 'POST', `/api/tasks/${task.id}/schedule`, { schedule: 'cron:* * * * * *' });
+      ids.push(task.id);
+    }
+    // The window: whole seconds after a 2 s warm-up.
+    const from = Math.ceil(Date.now() / 1000) * 1000 + 2000;
+    const to = from + seconds * 1000;
+    await new Promise((resolve) => setTimeout(resolve, to - Date.now() + 2000));
+    for (const id of ids) await call(service, 'DELETE', `/api/tasks/${id}/schedule`);
+
+    const lateness: number[] = [];
+    const statuses = new Map<string, number>();
+    let duplicates = 0;
+    let missing = 0;
+    for (const id of ids) {
+      const { items } = await call<{ items: Run[] }>(service, 'GET', `/api/tasks/${id}/runs?limit=500`);
+      const inWindow = items.filter((run) => {
+        const at = Date.parse(run.scheduledFor);
+        return at >= from && at < to;
+      });
+      const instants = new Set(inWindow.map((run) => run.scheduledFor));
+      duplicates += inWindow.length - instants.size;
+      missing += seconds - instants.size;
+      for (const run of inWindow) {
+        statuses.set(run.status, (statuses.get(run.status) ?? 0) + 1);
+        if (run.startedAt) lateness.push(Date.parse(run.startedAt) - Date.parse(run.scheduledFor));
+      }
+    }
+    lateness.sort((a, b) => a - b);
+    const result = {
+      database: kind,
+      tasks,
+      seconds,
+      runs: lateness.length,
+      statuses: Object.fromEntries(statuses),
+      missing,
+      duplicates,
+      latenessMs: {
+        p50: percentile(lateness, 50),
+        p90: percentile(lateness, 90),
+        p99: percentile(lateness, 99),
+        max: lateness[lateness.length - 1],
+      },
+    };
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  } finally {
+    await service.kill('SIGTERM');
+    await database.drop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${String(error)}\n`);
+  process.exit(1);
+});
