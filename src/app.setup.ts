@@ -3,6 +3,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { DomainErrorFilter } from './common/domain-error.filter';
+import { RejectNulPipe } from './common/reject-nul.pipe';
 
 export const BODY_LIMIT = '1mb';
 
@@ -15,6 +16,7 @@ export function configureApp(app: INestApplication): void {
   express.useLogger(app.get(Logger));
   express.useBodyParser('json', { limit: BODY_LIMIT });
   app.useGlobalPipes(
+    new RejectNulPipe(),
     new ValidationPipe({
       whitelist: true,
       forbidNonWhitelisted: true,

@@ -73,6 +73,6 @@ export class TaskRunEntity {
   @Column({ name: 'instance_id', type: 'varchar', length: 64, nullable: true })
   instanceId: string | null;
 
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz', precision: 3 })
   createdAt: Date;
 }

@@ -66,6 +66,12 @@ async function returning<T>(runner: QueryRunner, sql: string, parameters: unknow
   return result.records;
 }
 
+/** JSON text PostgreSQL's jsonb accepts: it refuses the \u0000 escape. */
+function storableJson(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  return JSON.stringify(value).replace(/(?<!\\)\\u0000/g, '');
+}
+
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
 @Injectable()
@@ -178,8 +184,8 @@ export class TaskRunRepository {
         outcomes.map((outcome) => iso(outcome.startedAt)),
         outcomes.map((outcome) => outcome.finishedAt.toISOString()),
         outcomes.map((outcome) => outcome.durationMs),
-        outcomes.map((outcome) => outcome.error),
-        outcomes.map((outcome) => (outcome.result === undefined ? null : JSON.stringify(outcome.result))),
+        outcomes.map((outcome) => outcome.error?.replaceAll('\u0000', '') ?? null),
+        outcomes.map((outcome) => storableJson(outcome.result)),
       ],
     );
   }

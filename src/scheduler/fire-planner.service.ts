@@ -24,6 +24,9 @@ export const HORIZON_MS = 2_000;
 /** Schedules read per query; a busier window is read in several. */
 export const DUE_BATCH = 5_000;
 export const PLANNER_JOB = 'scout:planner';
+const PLANNER_ALIGN_JOB = 'scout:planner-start';
+/** Where in each second the planner ticks. */
+export const TICK_PHASE_MS = 500;
 
 interface ArmedFire {
   run: TaskRunEntity;
@@ -70,16 +73,25 @@ export class FirePlanner {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.registry.addInterval(
-      PLANNER_JOB,
-      setInterval(() => void this.tick(), TICK_MS),
-    );
     void this.tick();
+    // Tick half-way between whole seconds, where (almost) no fire falls: planning work — which
+    // runs on this very thread with the embedded database — then never delays a fire.
+    const now = this.clock.nowMs();
+    const delay = (((TICK_PHASE_MS - now) % TICK_MS) + TICK_MS) % TICK_MS;
+    this.timers.arm(PLANNER_ALIGN_JOB, now + delay, () => {
+      if (!this.running) return;
+      this.registry.addInterval(
+        PLANNER_JOB,
+        setInterval(() => void this.tick(), TICK_MS),
+      );
+      void this.tick();
+    });
   }
 
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    this.timers.disarm(PLANNER_ALIGN_JOB);
     if (this.registry.doesExist('interval', PLANNER_JOB)) this.registry.deleteInterval(PLANNER_JOB);
     await this.inFlight;
     for (const atMs of this.groups.keys()) this.timers.disarm(this.groupName(atMs));

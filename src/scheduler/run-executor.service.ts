@@ -34,8 +34,10 @@ export function boundResult(result: unknown): unknown {
     return { unserializable: true };
   }
   if (text === undefined) return null;
-  if (Buffer.byteLength(text) <= MAX_RESULT_BYTES) return result;
-  return { truncated: true, preview: text.slice(0, MAX_RESULT_BYTES / 2) };
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.length <= MAX_RESULT_BYTES) return result;
+  // Cut on bytes; a character split at the end decodes to U+FFFD, so the preview stays valid text.
+  return { truncated: true, preview: bytes.subarray(0, MAX_RESULT_BYTES / 2).toString('utf8') };
 }
 
 /**
@@ -237,7 +239,8 @@ export class RunExecutor {
       if (next && this.accepting) this.admit(next);
     }
     while (this.accepting && this.waiting.length > 0 && this.active.size < this.options.maxConcurrentRuns) {
-      this.start(this.waiting.shift()!);
+      // Re-checks the overlap policy: the schedule's previous fire may have started meanwhile.
+      this.launch(this.waiting.shift()!);
     }
   }
 

@@ -59,14 +59,24 @@ export class RunJournal implements OnApplicationShutdown {
       await this.runs.markStarted(starts, this.identity.id);
       await this.runs.finish(outcomes);
     } catch (error) {
-      // Keep what failed for the next batch rather than lose a run's status.
-      this.logger.error(
-        `Could not write ${starts.length + outcomes.length} run statuses: ${(error as Error).message}`,
-      );
-      for (const start of starts) if (!this.outcomes.has(start.id)) this.starts.set(start.id, start);
-      for (const outcome of outcomes)
-        if (!this.outcomes.has(outcome.id)) this.outcomes.set(outcome.id, outcome);
-      this.timer ??= setTimeout(() => void this.flush(), 1000);
+      const reason = (error as Error).message;
+      if (starts.length + outcomes.length > 1) {
+        // One bad row must not hold back the batch: write them one by one.
+        for (const start of starts) await this.write([start], []);
+        for (const outcome of outcomes) await this.write([], [outcome]);
+      } else if (outcomes[0]?.result != null) {
+        // A result the database refuses is dropped, never the run's final status.
+        this.logger.error(`Run ${outcomes[0].id}: result not stored: ${reason}`);
+        await this.write([], [{ ...outcomes[0], result: { unstorable: true } }]);
+      } else {
+        // The database is unreachable: keep the status for a later batch rather than lose it.
+        this.logger.error(`Could not write a run status, retrying: ${reason}`);
+        for (const start of starts) if (!this.outcomes.has(start.id)) this.starts.set(start.id, start);
+        for (const outcome of outcomes) {
+          if (!this.outcomes.has(outcome.id)) this.outcomes.set(outcome.id, outcome);
+        }
+        this.timer ??= setTimeout(() => void this.flush(), 1000);
+      }
     }
   }
 }

@@ -56,9 +56,13 @@ export class TaskService {
   }
 
   async update(id: string, changes: TaskChanges): Promise<TaskEntity> {
+    // Fields left out of a PATCH arrive as undefined properties; they change nothing.
+    const given = Object.fromEntries(
+      Object.entries(changes).filter(([, value]) => value !== undefined),
+    ) as TaskChanges;
     const current = await this.get(id);
-    this.assertRunnable({ ...current, ...changes });
-    return (await this.tasks.update(id, changes)) ?? this.get(id);
+    this.assertRunnable({ ...current, ...given });
+    return (await this.tasks.update(id, given)) ?? this.get(id);
   }
 
   async delete(id: string): Promise<void> {
@@ -73,10 +77,10 @@ export class TaskService {
         `handler: unknown handler ${JSON.stringify(task.handler)}; registered handlers are ${this.handlers.names().join(', ')}`,
       );
     }
-    if (task.payload !== null && Buffer.byteLength(JSON.stringify(task.payload)) > MAX_PAYLOAD_BYTES) {
+    if (task.payload != null && Buffer.byteLength(JSON.stringify(task.payload)) > MAX_PAYLOAD_BYTES) {
       throw new DomainError(ErrorCode.InvalidInput, 'payload: must be at most 64 KiB of JSON');
     }
-    const problem = handler.validatePayload?.(task.payload);
+    const problem = handler.validatePayload?.(task.payload ?? null);
     if (problem) throw new DomainError(ErrorCode.InvalidInput, problem);
   }
 }

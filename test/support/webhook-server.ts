@@ -55,9 +55,11 @@ export class WebhookServer {
   }
 }
 
-/** Polls `check` until it returns a value (not undefined/false) or the timeout passes. */
+type Nothing = undefined | null | false;
+
+/** Polls `check` until it returns a value (not undefined/null/false) or the timeout passes. */
 export async function waitFor<T>(
-  check: () => T | Promise<T>,
+  check: () => T | Nothing | Promise<T | Nothing>,
   timeoutMs = 10_000,
   label = 'condition',
 ): Promise<T> {

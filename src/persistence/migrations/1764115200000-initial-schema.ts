@@ -1,7 +1,8 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Tasks, schedules, runs and instances. UUIDs come from `gen_random_uuid()` (core since
+ * Tasks, schedules, runs and instances. Timestamps are `timestamptz(3)` where they sort pages:
+ * JavaScript dates hold milliseconds, so a keyset cursor must compare at that precision. UUIDs come from `gen_random_uuid()` (core since
  * PostgreSQL 13 and present in PGlite), so the embedded and the real server share this file.
  */
 export class InitialSchema1764115200000 implements MigrationInterface {
@@ -15,8 +16,8 @@ export class InitialSchema1764115200000 implements MigrationInterface {
         "description" text,
         "handler" varchar(100) NOT NULL,
         "payload" jsonb,
-        "created_at" timestamptz NOT NULL DEFAULT now(),
-        "updated_at" timestamptz NOT NULL DEFAULT now()
+        "created_at" timestamptz(3) NOT NULL DEFAULT now(),
+        "updated_at" timestamptz(3) NOT NULL DEFAULT now()
       )`);
     await queryRunner.query(`
       CREATE TABLE "schedule" (
@@ -40,8 +41,8 @@ export class InitialSchema1764115200000 implements MigrationInterface {
         "retry_backoff_seconds" integer NOT NULL DEFAULT 10,
         "jitter_seconds" integer NOT NULL DEFAULT 0,
         "version" integer NOT NULL DEFAULT 1,
-        "created_at" timestamptz NOT NULL DEFAULT now(),
-        "updated_at" timestamptz NOT NULL DEFAULT now()
+        "created_at" timestamptz(3) NOT NULL DEFAULT now(),
+        "updated_at" timestamptz(3) NOT NULL DEFAULT now()
       )`);
     await queryRunner.query(
       `CREATE INDEX "schedule_due_idx" ON "schedule" ("next_run_at") WHERE next_run_at IS NOT NULL AND NOT paused`,
@@ -64,7 +65,7 @@ export class InitialSchema1764115200000 implements MigrationInterface {
         "error" text,
         "result" jsonb,
         "instance_id" varchar(64),
-        "created_at" timestamptz NOT NULL DEFAULT now()
+        "created_at" timestamptz(3) NOT NULL DEFAULT now()
       )`);
     await queryRunner.query(
       `CREATE UNIQUE INDEX "task_run_claim_key" ON "task_run" ("schedule_id", "scheduled_for")`,
