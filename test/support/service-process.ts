@@ -36,8 +36,12 @@ export class ServiceProcess {
 
   async start(): Promise<void> {
     if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build first`);
+    // Only the database this test chose: never the runner's own DATABASE_URL or DATA_DIR.
+    const inherited = Object.fromEntries(
+      Object.entries(process.env).filter(([name]) => name !== 'DATABASE_URL' && name !== 'DATA_DIR'),
+    );
     this.child = spawn(process.execPath, [MAIN], {
-      env: { ...process.env, LOG_LEVEL: 'warn', ...this.env, PORT: String(this.port), HOST: '127.0.0.1' },
+      env: { ...inherited, LOG_LEVEL: 'warn', ...this.env, PORT: String(this.port), HOST: '127.0.0.1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
