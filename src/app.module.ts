@@ -6,7 +6,10 @@ import { schedulerOptionsFromEnvironment } from './config/scheduler-options';
 import { HealthModule } from './health/health.module';
 import { SchedulerModule } from './scheduler/scheduler.module';
 
-/** The Scout Scheduler service: the scheduler module, health, and JSON logs with request ids. */
+/**
+ * The Scout Scheduler service: the scheduler module, health and metrics, and JSON logs with
+ * request ids.
+ */
 @Module({})
 export class AppModule {
   static forRoot(env: Environment): DynamicModule {
@@ -16,12 +19,14 @@ export class AppModule {
         LoggerModule.forRoot({
           pinoHttp: {
             level: env.LOG_LEVEL,
-            genReqId: (request) => {
+            genReqId: (request, response) => {
               const given = request.headers['x-request-id'];
-              return typeof given === 'string' && given.length <= 200 ? given : randomUUID();
+              const id = typeof given === 'string' && /^[\w.:-]{1,200}$/.test(given) ? given : randomUUID();
+              response.setHeader('x-request-id', id);
+              return id;
             },
             redact: ['req.headers["x-api-key"]', 'req.headers.authorization'],
-            autoLogging: { ignore: (request) => request.url === '/health' },
+            autoLogging: { ignore: (request) => request.url === '/health' || request.url === '/metrics' },
           },
         }),
         SchedulerModule.forRoot(schedulerOptionsFromEnvironment(env)),

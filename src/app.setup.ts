@@ -1,20 +1,60 @@
 import { INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { rateLimit } from 'express-rate-limit';
+import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { DomainErrorFilter } from './common/domain-error.filter';
 import { RejectNulPipe } from './common/reject-nul.pipe';
+import { Environment } from './config/environment';
+import { ScoutIoAdapter } from './events/scout-io.adapter';
 
 export const BODY_LIMIT = '1mb';
 
+function corsOrigins(env: Environment): string[] | '*' | null {
+  if (!env.CORS_ORIGINS) return null;
+  if (env.CORS_ORIGINS === '*') return '*';
+  return env.CORS_ORIGINS.split(',').map((origin) => origin.trim());
+}
+
 /**
  * Everything the HTTP app needs besides its modules, shared by `main.ts` and the e2e tests so
- * they exercise the same pipeline: validation, error shape, body limit, Swagger, shutdown hooks.
+ * they exercise the same pipeline: security headers, CORS, body limit, validation, error shape,
+ * Swagger, Socket.IO, shutdown hooks.
  */
-export function configureApp(app: INestApplication): void {
+export function configureApp(app: INestApplication, env: Environment): void {
   const express = app as NestExpressApplication;
-  express.useLogger(app.get(Logger));
+  const logger = app.get(Logger);
+  express.useLogger(logger);
+  express.disable('x-powered-by');
+  // Swagger UI runs inline scripts; every other route gets helmet's strict defaults.
+  const strict = helmet();
+  const docs = helmet({ contentSecurityPolicy: false });
+  express.use((request: { path: string }, response: unknown, next: () => void) =>
+    (request.path.startsWith('/docs') ? docs : strict)(request as never, response as never, next),
+  );
+  const origins = corsOrigins(env);
+  if (origins)
+    express.enableCors({ origin: origins, allowedHeaders: ['content-type', 'x-api-key', 'x-request-id'] });
   express.useBodyParser('json', { limit: BODY_LIMIT });
+  // Per client address, on the API only: /health and /metrics stay cheap to poll.
+  express.use(
+    '/api',
+    rateLimit({
+      windowMs: 60_000,
+      limit: env.RATE_LIMIT_PER_MINUTE,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      handler: (_request, response) => {
+        response.status(429).json({
+          statusCode: 429,
+          error: 'Too Many Requests',
+          message: `rate limit of ${env.RATE_LIMIT_PER_MINUTE} requests per minute exceeded; retry later`,
+        });
+      },
+    }),
+  );
+  express.useWebSocketAdapter(new ScoutIoAdapter(app, origins));
   app.useGlobalPipes(
     new RejectNulPipe(),
     new ValidationPipe({
@@ -26,6 +66,9 @@ export function configureApp(app: INestApplication): void {
   );
   app.useGlobalFilters(new DomainErrorFilter());
   app.enableShutdownHooks();
+  if (!env.API_KEY) {
+    logger.warn('API_KEY is not set: the REST API and Socket.IO accept anyone who can reach this port');
+  }
 
   const document = SwaggerModule.createDocument(
     app,

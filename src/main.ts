@@ -21,7 +21,7 @@ async function bootstrap(): Promise<void> {
     bodyParser: false,
     abortOnError: false,
   });
-  configureApp(app);
+  configureApp(app, env);
   await app.listen(env.PORT, env.HOST);
 }
 

@@ -1,25 +1,33 @@
 import { ArgumentMetadata, Injectable, PipeTransform } from '@nestjs/common';
 import { DomainError, ErrorCode } from './domain-error';
 
-/** Where in `value` a string (or key) holds U+0000, as a path like `payload.items[2].name`; null if nowhere. */
-export function findNul(value: unknown, path = ''): string | null {
-  if (typeof value === 'string') return value.includes('\u0000') ? path || 'value' : null;
-  if (Array.isArray(value)) {
-    for (const [index, item] of value.entries()) {
-      const found = findNul(item, `${path}[${index}]`);
-      if (found) return found;
-    }
-    return null;
-  }
-  if (value && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) {
-      const at = path ? `${path}.${key}` : key;
-      if (key.includes('\u0000')) return at;
-      const found = findNul(item, at);
-      if (found) return found;
+/**
+ * Where in `value` a string (or key) holds U+0000, as a path like `payload.items[2].name`; null if
+ * nowhere. Iterative, so a deeply nested body cannot overflow the stack.
+ */
+export function findNul(value: unknown): string | null {
+  const pending: Array<[unknown, string]> = [[value, '']];
+  while (pending.length > 0) {
+    const [current, path] = pending.pop()!;
+    if (typeof current === 'string') {
+      if (current.includes('\u0000')) return path || 'value';
+    } else if (Array.isArray(current)) {
+      current.forEach((item, index) => pending.push([item, `${path}[${index}]`]));
+    } else if (current && typeof current === 'object' && isPlain(current)) {
+      for (const [key, item] of Object.entries(current)) {
+        const at = path ? `${path}.${key}` : key;
+        if (key.includes('\u0000')) return at;
+        pending.push([item, at]);
+      }
     }
   }
   return null;
+}
+
+/** Only parsed JSON is searched: never a socket, a stream or anything else a handler is given. */
+function isPlain(value: object): boolean {
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
 }
 
 /**
@@ -29,6 +37,7 @@ export function findNul(value: unknown, path = ''): string | null {
 @Injectable()
 export class RejectNulPipe implements PipeTransform {
   transform(value: unknown, metadata: ArgumentMetadata): unknown {
+    if (!['body', 'query', 'param'].includes(metadata.type)) return value;
     const found = findNul(value);
     if (found) {
       const where = metadata.type === 'body' ? found : `${metadata.data ?? metadata.type} ${found}`.trim();

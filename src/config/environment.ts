@@ -96,6 +96,20 @@ export class Environment {
   @Max(3600, { message: 'SCHEDULER_SHUTDOWN_GRACE_SECONDS must be an integer between 0 and 3600' })
   SCHEDULER_SHUTDOWN_GRACE_SECONDS = 10;
 
+  /** Comma-separated origins allowed by CORS (HTTP and Socket.IO); `*` for any; unset: none. */
+  @Transform(trimmed)
+  @IsOptional()
+  @Matches(/^(\*|https?:\/\/[^\s,]+(\s*,\s*https?:\/\/[^\s,]+)*)$/, {
+    message: 'CORS_ORIGINS must be * or a comma-separated list of http(s) origins',
+  })
+  CORS_ORIGINS?: string;
+
+  @Transform(integer)
+  @IsInt({ message: 'RATE_LIMIT_PER_MINUTE must be an integer between 1 and 1000000' })
+  @Min(1, { message: 'RATE_LIMIT_PER_MINUTE must be an integer between 1 and 1000000' })
+  @Max(1_000_000, { message: 'RATE_LIMIT_PER_MINUTE must be an integer between 1 and 1000000' })
+  RATE_LIMIT_PER_MINUTE = 6000;
+
   @Transform(trimmed)
   @IsIn(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';

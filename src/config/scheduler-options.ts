@@ -21,6 +21,8 @@ export interface SchedulerOptions {
   shutdownGraceSeconds: number;
   /** Whether this process fires schedules (false: API only). */
   runnerEnabled: boolean;
+  /** When set, the REST API and Socket.IO handshakes require it (`X-API-Key` / `auth.apiKey`). */
+  apiKey?: string;
 }
 
 export const SCHEDULER_OPTIONS = Symbol('SCHEDULER_OPTIONS');
@@ -56,5 +58,6 @@ export function schedulerOptionsFromEnvironment(env: Environment): SchedulerOpti
     misfireGraceSeconds: env.SCHEDULER_MISFIRE_GRACE_SECONDS,
     overlapPolicy: env.SCHEDULER_OVERLAP_POLICY,
     shutdownGraceSeconds: env.SCHEDULER_SHUTDOWN_GRACE_SECONDS,
+    apiKey: env.API_KEY,
   });
 }

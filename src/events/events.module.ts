@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
 import { SchedulerEventEmitter } from './scheduler-event.emitter';
+import { SchedulerEventsGateway } from './scheduler-events.gateway';
 
 @Module({
-  providers: [SchedulerEventEmitter],
-  exports: [SchedulerEventEmitter],
+  providers: [SchedulerEventEmitter, SchedulerEventsGateway],
+  exports: [SchedulerEventEmitter, SchedulerEventsGateway],
 })
 export class EventsModule {}

@@ -1,8 +1,11 @@
-import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiKeyGuard } from '../common/api-key.guard';
+import { Body, Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { EventAcceptedDto, PublishEventDto } from './dto/event.dto';
 import { TaskSchedulerService } from './task-scheduler.service';
 
+@UseGuards(ApiKeyGuard)
+@ApiSecurity('api-key')
 @ApiTags('events')
 @Controller('api/events')
 export class EventsController {

@@ -50,6 +50,8 @@ export class SchedulerModule {
   private static build(options: Provider, imports: ModuleMetadata['imports'] = []): DynamicModule {
     return {
       module: SchedulerModule,
+      // Like TypeOrmModule: import it once at the root, inject TaskSchedulerService anywhere.
+      global: true,
       imports: [
         SchedulerConfigModule.forRoot(options, imports),
         ScheduleModule.forRoot(),
@@ -71,7 +73,15 @@ export class SchedulerModule {
         SchedulerLifecycle,
         RunRetention,
       ],
-      exports: [TaskSchedulerService, TasksModule, EventsModule, Clock, InstanceIdentity],
+      exports: [
+        TaskSchedulerService,
+        TasksModule,
+        EventsModule,
+        Clock,
+        InstanceIdentity,
+        FirePlanner,
+        RunExecutor,
+      ],
     };
   }
 }

@@ -1,5 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiKeyGuard } from '../common/api-key.guard';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { uuidParam } from '../common/uuid-param.pipe';
 import { PageQueryDto } from './dto/page-query.dto';
 import { PreviewDto, PreviewQueryDto } from './dto/preview.dto';
@@ -7,6 +8,8 @@ import { CreateScheduleDto, ScheduleDto, SchedulePageDto } from './dto/schedule.
 import { ScheduleService } from './schedule.service';
 import { TaskSchedulerService } from './task-scheduler.service';
 
+@UseGuards(ApiKeyGuard)
+@ApiSecurity('api-key')
 @ApiTags('schedules')
 @Controller('api')
 export class SchedulesController {

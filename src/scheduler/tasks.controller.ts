@@ -1,11 +1,25 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiKeyGuard } from '../common/api-key.guard';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+  UseGuards,
+} from '@nestjs/common';
+import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { uuidParam } from '../common/uuid-param.pipe';
 import { PageQueryDto } from './dto/page-query.dto';
 import { CreateTaskDto, TaskDto, TaskPageDto, UpdateTaskDto } from './dto/task.dto';
 import { RunsQueryDto, TaskRunDto, TaskRunPageDto } from './dto/task-run.dto';
 import { TaskSchedulerService } from './task-scheduler.service';
 
+@UseGuards(ApiKeyGuard)
+@ApiSecurity('api-key')
 @ApiTags('tasks')
 @Controller('api/tasks')
 export class TasksController {

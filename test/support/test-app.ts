@@ -19,7 +19,7 @@ export async function startTestApp(env: Record<string, string>): Promise<TestApp
     bodyParser: false,
     bufferLogs: true,
   });
-  configureApp(app);
+  configureApp(app, environment);
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   return { app, url, close: () => app.close() };

@@ -1,0 +1,106 @@
+import { Inject, Logger, OnModuleDestroy } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  OnGatewayConnection,
+  OnGatewayDisconnect,
+  OnGatewayInit,
+  SubscribeMessage,
+  WebSocketGateway,
+  WebSocketServer,
+} from '@nestjs/websockets';
+import type { Server, Socket } from 'socket.io';
+import { ApiKeyVerifier } from '../common/api-key.verifier';
+import { SchedulerEventEmitter } from './scheduler-event.emitter';
+import { SchedulerEventMap, SchedulerEventName } from './scheduler-events';
+
+/** Clients that never subscribed are in this room and receive every event. */
+const ALL_EVENTS_ROOM = 'scout:all';
+const taskRoom = (taskId: string) => `scout:task:${taskId}`;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface SubscriptionAck {
+  ok: boolean;
+  taskId?: string;
+  error?: string;
+}
+
+/**
+ * Relays the scheduler's lifecycle events to Socket.IO clients (default namespace), with the
+ * exact names and payloads of SPEC §6. A client gets every event until it sends
+ * `subscribe {taskId}`; from then on only the events of the tasks it subscribed to.
+ * With API_KEY set, a handshake without the key is refused by middleware (`connect_error`).
+ */
+@WebSocketGateway()
+export class SchedulerEventsGateway
+  implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy
+{
+  private readonly logger = new Logger(SchedulerEventsGateway.name);
+  private unsubscribe: (() => void) | null = null;
+  private connected = 0;
+
+  @WebSocketServer()
+  private readonly server: Server;
+
+  constructor(
+    private readonly events: SchedulerEventEmitter,
+    @Inject(ApiKeyVerifier) private readonly apiKey: ApiKeyVerifier,
+  ) {}
+
+  get connectedClients(): number {
+    return this.connected;
+  }
+
+  afterInit(server: Server): void {
+    server.use((socket, next) => {
+      const auth = socket.handshake.auth as { apiKey?: unknown } | undefined;
+      const given = auth?.apiKey ?? socket.handshake.headers['x-api-key'];
+      if (this.apiKey.accepts(typeof given === 'string' ? given : undefined)) return next();
+      next(new Error('unauthorized: a valid API key is required (auth.apiKey or the X-API-Key header)'));
+    });
+    this.unsubscribe = this.events.subscribe((name, payload) => this.relay(name, payload));
+  }
+
+  handleConnection(socket: Socket): void {
+    this.connected++;
+    void socket.join(ALL_EVENTS_ROOM);
+  }
+
+  handleDisconnect(): void {
+    this.connected--;
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe?.();
+  }
+
+  @SubscribeMessage('subscribe')
+  async subscribe(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<SubscriptionAck> {
+    const taskId = this.taskIdOf(body);
+    if (!taskId) return { ok: false, error: 'subscribe expects {taskId: "<task UUID>"}' };
+    await socket.leave(ALL_EVENTS_ROOM);
+    await socket.join(taskRoom(taskId));
+    return { ok: true, taskId };
+  }
+
+  @SubscribeMessage('unsubscribe')
+  async unsubscribeTask(
+    @ConnectedSocket() socket: Socket,
+    @MessageBody() body: unknown,
+  ): Promise<SubscriptionAck> {
+    const taskId = this.taskIdOf(body);
+    if (!taskId) return { ok: false, error: 'unsubscribe expects {taskId: "<task UUID>"}' };
+    await socket.leave(taskRoom(taskId));
+    return { ok: true, taskId };
+  }
+
+  private relay<K extends SchedulerEventName>(name: K, payload: SchedulerEventMap[K]): void {
+    // One emit to the union of both rooms: each socket gets the event once.
+    this.server?.to(ALL_EVENTS_ROOM).to(taskRoom(payload.taskId)).emit(name, payload);
+  }
+
+  private taskIdOf(body: unknown): string | null {
+    const taskId = (body as { taskId?: unknown } | null)?.taskId;
+    return typeof taskId === 'string' && UUID.test(taskId) ? taskId.toLowerCase() : null;
+  }
+}

@@ -1,0 +1,54 @@
+import { io, Socket } from 'socket.io-client';
+
+export interface ReceivedEvent {
+  name: string;
+  payload: Record<string, unknown>;
+  receivedAt: number;
+}
+
+const NAMES = ['schedule_update', 'schedule_removed', 'task_started', 'task_finished', 'task_error'];
+
+/** A real socket.io-client connected to the service, recording every lifecycle event. */
+export class EventClient {
+  readonly events: ReceivedEvent[] = [];
+  readonly socket: Socket;
+
+  constructor(url: string, options: { apiKey?: string; header?: string } = {}) {
+    this.socket = io(url, {
+      transports: ['websocket'],
+      reconnection: false,
+      auth: options.apiKey ? { apiKey: options.apiKey } : undefined,
+      extraHeaders: options.header ? { 'x-api-key': options.header } : undefined,
+    });
+    for (const name of NAMES) {
+      this.socket.on(name, (payload: Record<string, unknown>) =>
+        this.events.push({ name, payload, receivedAt: Date.now() }),
+      );
+    }
+  }
+
+  /** Resolves on connect; rejects with the server's reason on connect_error. */
+  connected(): Promise<void> {
+    if (this.socket.connected) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.socket.once('connect', () => resolve());
+      this.socket.once('connect_error', (error) => reject(error));
+    });
+  }
+
+  emitWithAck(name: string, body: unknown): Promise<{ ok: boolean; taskId?: string; error?: string }> {
+    return this.socket.timeout(5_000).emitWithAck(name, body) as Promise<{
+      ok: boolean;
+      taskId?: string;
+      error?: string;
+    }>;
+  }
+
+  of(taskId: string): ReceivedEvent[] {
+    return this.events.filter((event) => event.payload.taskId === taskId);
+  }
+
+  close(): void {
+    this.socket.disconnect();
+  }
+}
