@@ -54,7 +54,7 @@ export function configureApp(app: INestApplication, env: Environment): void {
       },
     }),
   );
-  express.useWebSocketAdapter(new ScoutIoAdapter(app, origins));
+  express.useWebSocketAdapter(new ScoutIoAdapter(app, origins, env.DATABASE_URL));
   app.useGlobalPipes(
     new RejectNulPipe(),
     new ValidationPipe({

@@ -1,22 +1,32 @@
-import { Injectable } from '@nestjs/common';
-
 /**
  * The scheduler's one source of "now". Everything that plans or measures asks it, so tests can
- * run on jest's fake timers and an instance can be given a corrected (or, in tests, skewed) clock.
+ * run on jest's fake timers, and instances agree on time: the offset is measured against the
+ * database clock, which every instance shares.
  */
-@Injectable()
 export class Clock {
   private offsetMs = 0;
 
+  /** `skewMs` simulates a host clock that is off (tests only); the database offset corrects it. */
+  constructor(private readonly skewMs = 0) {}
+
   nowMs(): number {
-    return Date.now() + this.offsetMs;
+    return Date.now() + this.skewMs + this.offsetMs;
   }
 
   now(): Date {
     return new Date(this.nowMs());
   }
 
-  /** Shifts this clock by `offsetMs` against the host's (used to agree with the database clock). */
+  /** What this host's clock says (with its skew), before correction. */
+  hostNowMs(): number {
+    return Date.now() + this.skewMs;
+  }
+
+  get correctionMs(): number {
+    return this.offsetMs;
+  }
+
+  /** Corrects this clock by `offsetMs` (database time − host time). */
   setOffset(offsetMs: number): void {
     this.offsetMs = offsetMs;
   }

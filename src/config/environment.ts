@@ -110,6 +110,13 @@ export class Environment {
   @Max(1_000_000, { message: 'RATE_LIMIT_PER_MINUTE must be an integer between 1 and 1000000' })
   RATE_LIMIT_PER_MINUTE = 6000;
 
+  /** Tests only: shifts this instance's clock (the database clock alignment must undo it). */
+  @Transform(integer)
+  @IsInt({ message: 'SCHEDULER_CLOCK_SKEW_MS must be an integer between -3600000 and 3600000' })
+  @Min(-3_600_000, { message: 'SCHEDULER_CLOCK_SKEW_MS must be an integer between -3600000 and 3600000' })
+  @Max(3_600_000, { message: 'SCHEDULER_CLOCK_SKEW_MS must be an integer between -3600000 and 3600000' })
+  SCHEDULER_CLOCK_SKEW_MS = 0;
+
   @Transform(trimmed)
   @IsIn(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';

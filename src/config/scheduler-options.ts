@@ -23,6 +23,8 @@ export interface SchedulerOptions {
   runnerEnabled: boolean;
   /** When set, the REST API and Socket.IO handshakes require it (`X-API-Key` / `auth.apiKey`). */
   apiKey?: string;
+  /** Tests only: pretend this host's clock is off by this much (the database clock corrects it). */
+  clockSkewMs?: number;
 }
 
 export const SCHEDULER_OPTIONS = Symbol('SCHEDULER_OPTIONS');
@@ -59,5 +61,6 @@ export function schedulerOptionsFromEnvironment(env: Environment): SchedulerOpti
     overlapPolicy: env.SCHEDULER_OVERLAP_POLICY,
     shutdownGraceSeconds: env.SCHEDULER_SHUTDOWN_GRACE_SECONDS,
     apiKey: env.API_KEY,
+    clockSkewMs: env.SCHEDULER_CLOCK_SKEW_MS,
   });
 }

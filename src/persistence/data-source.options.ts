@@ -1,16 +1,17 @@
 import { DataSourceOptions } from 'typeorm';
 import { InitialSchema1764115200000 } from './migrations/1764115200000-initial-schema';
+import { Cluster1764201600000 } from './migrations/1764201600000-cluster';
 import { InstanceEntity } from './instance.entity';
 import { ScheduleEntity } from './schedule.entity';
 import { TaskRunEntity } from './task-run.entity';
 import { TaskEntity } from './task.entity';
 
 export const ENTITIES = [TaskEntity, ScheduleEntity, TaskRunEntity, InstanceEntity];
-export const MIGRATIONS = [InitialSchema1764115200000];
+export const MIGRATIONS = [InitialSchema1764115200000, Cluster1764201600000];
 
 /**
  * One set of options for the app, the TypeORM CLI and the tests. Schema changes only ever go
- * through migrations (`migrationsRun` at start-up), never `synchronize`.
+ * through migrations (run at start-up), never `synchronize`.
  */
 export function buildDataSourceOptions(url: string, options: { poolSize: number }): DataSourceOptions {
   return {
@@ -18,7 +19,8 @@ export function buildDataSourceOptions(url: string, options: { poolSize: number 
     url,
     entities: ENTITIES,
     migrations: MIGRATIONS,
-    migrationsRun: true,
+    // Run at start-up by SchemaMigrator, under a lock when instances share a server.
+    migrationsRun: false,
     migrationsTransactionMode: 'each',
     synchronize: false,
     // gen_random_uuid() is core PostgreSQL and exists in PGlite; no extension to install.

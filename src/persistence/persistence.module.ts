@@ -4,6 +4,7 @@ import { SCHEDULER_OPTIONS, SchedulerOptions } from '../config/scheduler-options
 import { buildDataSourceOptions, ENTITIES } from './data-source.options';
 import { DatabaseEndpoint } from './database-endpoint';
 import { InstanceRepository } from './instance.repository';
+import { SchemaMigrator } from './schema-migrator';
 import { SCOUT_DATA_SOURCE } from './scout-data-source';
 import { ScheduleRepository } from './schedule.repository';
 import { TaskRunRepository } from './task-run.repository';
@@ -40,7 +41,7 @@ class DatabaseEndpointModule {}
     TypeOrmModule.forFeature(ENTITIES, SCOUT_DATA_SOURCE),
     DatabaseEndpointModule,
   ],
-  providers: [TaskRepository, ScheduleRepository, TaskRunRepository, InstanceRepository],
+  providers: [SchemaMigrator, TaskRepository, ScheduleRepository, TaskRunRepository, InstanceRepository],
   exports: [
     TaskRepository,
     ScheduleRepository,

@@ -5,6 +5,12 @@ import { PageCursor } from '../common/cursor';
 import { ScheduleEntity } from './schedule.entity';
 import { SCOUT_DATA_SOURCE } from './scout-data-source';
 
+const SCHEDULE_COLUMNS = `id, task_id AS "taskId", spec, type, timezone, signal, scheduled_at AS "scheduledAt",
+  start_at AS "startAt", end_at AS "endAt", next_run_at AS "nextRunAt", last_run_at AS "lastRunAt", paused,
+  misfire_policy AS "misfirePolicy", misfire_grace_seconds AS "misfireGraceSeconds", overlap_policy AS "overlapPolicy",
+  timeout_seconds AS "timeoutSeconds", max_retries AS "maxRetries", retry_backoff_seconds AS "retryBackoffSeconds",
+  jitter_seconds AS "jitterSeconds", version, created_at AS "createdAt", updated_at AS "updatedAt"`;
+
 export type NewSchedule = Omit<ScheduleEntity, 'id' | 'version' | 'createdAt' | 'updatedAt' | 'lastRunAt'>;
 
 @Injectable()
@@ -73,16 +79,26 @@ export class ScheduleRepository {
     return query.take(limit + 1).getMany();
   }
 
-  /** Active timed schedules whose next planned instant is at or before `until` (index `schedule_due_idx`). */
-  findDue(until: Date, limit: number): Promise<ScheduleEntity[]> {
-    return this.schedules
-      .createQueryBuilder('schedule')
-      .where('schedule.nextRunAt IS NOT NULL AND NOT schedule.paused AND schedule.nextRunAt <= :until', {
-        until,
-      })
-      .orderBy('schedule.nextRunAt', 'ASC')
-      .take(limit)
-      .getMany();
+  /**
+   * Active timed schedules due soon (index `schedule_due_idx`): those of this instance's partition
+   * due by `until`, the others only if due by `backupUntil` (their owner has not claimed them).
+   * Each row says whether it is this instance's (`owned`).
+   */
+  findDue(
+    until: Date,
+    backupUntil: Date,
+    partition: { count: number; index: number },
+    limit: number,
+  ): Promise<Array<ScheduleEntity & { owned: boolean }>> {
+    return this.dataSource.query<Array<ScheduleEntity & { owned: boolean }>>(
+      `SELECT ${SCHEDULE_COLUMNS}, (abs(hashtext(id::text)) % $3 = $4) AS owned
+         FROM schedule
+        WHERE next_run_at IS NOT NULL AND NOT paused AND next_run_at <= $1
+          AND (next_run_at <= $2 OR abs(hashtext(id::text)) % $3 = $4)
+        ORDER BY next_run_at
+        LIMIT $5`,
+      [until.toISOString(), backupUntil.toISOString(), partition.count, partition.index, limit],
+    );
   }
 
   /** Active `on:<event>` or `after:<taskId>` schedules listening for `signal`. */

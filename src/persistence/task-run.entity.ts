@@ -32,6 +32,7 @@ export const FINAL_RUN_STATUSES: readonly RunStatus[] = [
 @Index('task_run_task_idx', ['taskId', 'scheduledFor', 'id'])
 @Index('task_run_open_idx', ['status'], { where: `status IN ('pending', 'running')` })
 @Index('task_run_created_idx', ['createdAt'])
+@Index('task_run_lease_idx', ['leaseUntil'], { where: `status = 'pending'` })
 export class TaskRunEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -72,6 +73,13 @@ export class TaskRunEntity {
   /** The instance that claimed (and runs) this fire. */
   @Column({ name: 'instance_id', type: 'varchar', length: 64, nullable: true })
   instanceId: string | null;
+
+  /**
+   * Until when a `pending` claim is its claimer's alone. Past it, another instance may take the
+   * run over; the claimer then starts it only if it still holds it (it checks when late).
+   */
+  @Column({ name: 'lease_until', type: 'timestamptz', nullable: true })
+  leaseUntil: Date | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz', precision: 3 })
   createdAt: Date;

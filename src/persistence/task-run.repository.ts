@@ -49,7 +49,7 @@ export interface RunOutcome {
 
 const RUN_COLUMNS = `id, task_id AS "taskId", schedule_id AS "scheduleId", trigger, scheduled_for AS "scheduledFor",
   started_at AS "startedAt", finished_at AS "finishedAt", duration_ms AS "durationMs", status, attempt, error, result,
-  instance_id AS "instanceId", created_at AS "createdAt"`;
+  instance_id AS "instanceId", lease_until AS "leaseUntil", created_at AS "createdAt"`;
 
 /** Completes a `WITH started AS (… RETURNING schedule_id, started_at)`: moves `schedule.last_run_at`. */
 const TOUCH_LAST_RUN = `UPDATE schedule s SET last_run_at = GREATEST(s.last_run_at, x.at)
@@ -87,15 +87,22 @@ export class TaskRunRepository {
    * first inserts nothing. Advances the schedules in the same transaction. Returns the rows this
    * call inserted — the fires this instance owns.
    */
-  claimFires(claims: FireClaim[], advances: ScheduleAdvance[], instanceId: string): Promise<TaskRunEntity[]> {
+  claimFires(
+    claims: FireClaim[],
+    advances: ScheduleAdvance[],
+    instanceId: string,
+    leaseMs: number,
+  ): Promise<TaskRunEntity[]> {
     return this.dataSource.transaction(async (manager) => {
       let claimed: TaskRunEntity[] = [];
       if (claims.length > 0) {
         claimed = await returning<TaskRunEntity>(
           manager.queryRunner!,
-          `INSERT INTO task_run (task_id, schedule_id, trigger, scheduled_for, status, attempt, instance_id, finished_at, error)
+          `INSERT INTO task_run (task_id, schedule_id, trigger, scheduled_for, status, attempt, instance_id, finished_at,
+                                 error, lease_until)
            SELECT s.task_id, s.id, 'schedule', v.scheduled_for, v.status, 1, $5,
-                  CASE WHEN v.status = 'missed' THEN now() END, v.error
+                  CASE WHEN v.status = 'missed' THEN now() END, v.error,
+                  CASE WHEN v.status = 'pending' THEN v.scheduled_for + $7 * interval '1 millisecond' END
              FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::text[], $6::text[])
                   AS v(schedule_id, version, scheduled_for, status, error)
              JOIN schedule s ON s.id = v.schedule_id AND s.version = v.version AND NOT s.paused
@@ -108,6 +115,7 @@ export class TaskRunRepository {
             claims.map((claim) => claim.status),
             instanceId,
             claims.map((claim) => claim.error),
+            leaseMs,
           ],
         );
       }
@@ -140,15 +148,64 @@ export class TaskRunRepository {
   }
 
   /** Inserts one run (manual, event, chain or retry); null when its claim key is taken. */
-  async insertRun(run: NewRun): Promise<TaskRunEntity | null> {
+  async insertRun(run: NewRun, leaseMs: number): Promise<TaskRunEntity | null> {
     const rows = await this.returning<TaskRunEntity>(
-      `INSERT INTO task_run (task_id, schedule_id, trigger, scheduled_for, status, attempt, instance_id)
-       VALUES ($1, $2, $3, $4, 'pending', $5, $6)
+      `INSERT INTO task_run (task_id, schedule_id, trigger, scheduled_for, status, attempt, instance_id, lease_until)
+       VALUES ($1, $2, $3, $4, 'pending', $5, $6, $4::timestamptz + $7 * interval '1 millisecond')
        ON CONFLICT (schedule_id, scheduled_for) DO NOTHING
        RETURNING ${RUN_COLUMNS}`,
-      [run.taskId, run.scheduleId, run.trigger, run.scheduledFor.toISOString(), run.attempt, run.instanceId],
+      [
+        run.taskId,
+        run.scheduleId,
+        run.trigger,
+        run.scheduledFor.toISOString(),
+        run.attempt,
+        run.instanceId,
+        leaseMs,
+      ],
     );
     return rows[0] ?? null;
+  }
+
+  /**
+   * Takes over other instances' `pending` claims whose lease expired (their claimer died or
+   * stalled): each goes to exactly one instance (`SKIP LOCKED`), with a fresh lease. This
+   * instance's own claims are its executor's business (it confirms late starts).
+   */
+  takeOverExpired(instanceId: string, now: Date, leaseMs: number, limit: number): Promise<TaskRunEntity[]> {
+    return this.returning<TaskRunEntity>(
+      `UPDATE task_run SET instance_id = $1, lease_until = $2::timestamptz + $3 * interval '1 millisecond'
+        WHERE id IN (SELECT id FROM task_run
+                      WHERE status = 'pending' AND lease_until < $2 AND instance_id IS DISTINCT FROM $1
+                      ORDER BY lease_until LIMIT $4 FOR UPDATE SKIP LOCKED)
+          AND status = 'pending'
+        RETURNING ${RUN_COLUMNS}`,
+      [instanceId, now.toISOString(), leaseMs, limit],
+    );
+  }
+
+  /**
+   * For a claimer that is late (near or past its lease): marks the run `running` only if this
+   * instance still holds it. False: another instance took it over, so it must not run here.
+   */
+  async confirmStart(id: string, instanceId: string, startedAt: Date): Promise<boolean> {
+    const rows = await this.returning<{ id: string }>(
+      `UPDATE task_run SET status = 'running', started_at = $3
+        WHERE id = $1 AND status = 'pending' AND instance_id = $2
+        RETURNING id`,
+      [id, instanceId, startedAt.toISOString()],
+    );
+    return rows.length === 1;
+  }
+
+  /** Which of these runs are still `pending` and held by `instanceId` (armed fires' safety net). */
+  async stillHeld(ids: string[], instanceId: string): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = await this.dataSource.query<Array<{ id: string }>>(
+      `SELECT id FROM task_run WHERE id = ANY($1::uuid[]) AND status = 'pending' AND instance_id = $2`,
+      [ids, instanceId],
+    );
+    return new Set(rows.map((row) => row.id));
   }
 
   /** Marks runs `running` and moves their schedules' `last_run_at`, in one statement. */
@@ -190,14 +247,22 @@ export class TaskRunRepository {
     );
   }
 
-  /** Runs still open (`pending` or `running`) that belong to one of `instanceIds`, or to none. */
-  findOpenOf(instanceIds: string[]): Promise<TaskRunEntity[]> {
-    return this.runs
-      .createQueryBuilder('run')
-      .where(`run.status IN ('pending', 'running')`)
-      .andWhere('(run.instanceId IS NULL OR run.instanceId IN (:...ids))', { ids: [...instanceIds, ''] })
-      .orderBy('run.scheduledFor', 'ASC')
-      .getMany();
+  /**
+   * Runs still open (`pending` or `running`) whose instance is dead: stopped, silent for longer
+   * than `leaseMs` (by the database clock), unknown, or listed in `deadIds`. One statement, so an
+   * instance that registers meanwhile is never mistaken for a dead one.
+   */
+  findOpenOfDeadInstances(leaseMs: number, deadIds: string[]): Promise<TaskRunEntity[]> {
+    return this.dataSource.query<TaskRunEntity[]>(
+      `SELECT ${RUN_COLUMNS} FROM task_run run
+        WHERE run.status IN ('pending', 'running')
+          AND (run.instance_id IS NULL OR run.instance_id = ANY($2::text[]) OR NOT EXISTS (
+                SELECT 1 FROM scheduler_instance i
+                 WHERE i.id = run.instance_id AND i.stopped_at IS NULL
+                   AND i.heartbeat_at > now() - $1 * interval '1 millisecond'))
+        ORDER BY run.scheduled_for`,
+      [leaseMs, deadIds],
+    );
   }
 
   /** Marks `running` runs of dead instances `interrupted`; returns those this call changed. */

@@ -10,7 +10,9 @@ import { TaskEntity } from '../persistence/task.entity';
 import { TaskRepository } from '../persistence/task.repository';
 import { ScheduleRepository } from '../persistence/schedule.repository';
 import { applyMisfirePolicy, MISFIRE_THRESHOLD_MS, planFires } from './fire-plan';
+import { ClusterMembership } from './cluster-membership.service';
 import { FireTimers } from './fire-timers';
+import { RUN_LEASE_MS } from './leases';
 import { InstanceIdentity } from './instance-identity';
 import { RunExecutor } from './run-executor.service';
 import { RunJournal } from './run-journal.service';
@@ -63,6 +65,7 @@ export class FirePlanner {
     private readonly registry: SchedulerRegistry,
     private readonly clock: Clock,
     private readonly identity: InstanceIdentity,
+    private readonly membership: ClusterMembership,
     @Inject(SCHEDULER_OPTIONS) private readonly options: SchedulerOptions,
   ) {}
 
@@ -122,21 +125,17 @@ export class FirePlanner {
   }
 
   /** Takes a schedule's armed fires out of memory and its unstarted claims out of the database. */
-  async disarmSchedule(scheduleId: string): Promise<void> {
+  async disarmSchedule(
+    scheduleId: string,
+    options: { deletePending: boolean } = { deletePending: true },
+  ): Promise<void> {
     await this.inFlight;
     for (const [runId, fire] of this.armed) {
-      if (fire.schedule?.id !== scheduleId) continue;
-      this.armed.delete(runId);
-      const group = this.groups.get(fire.atMs);
-      group?.delete(runId);
-      if (group?.size === 0) {
-        this.groups.delete(fire.atMs);
-        this.timers.disarm(this.groupName(fire.atMs));
-      }
+      if (fire.schedule?.id === scheduleId) this.forgetArmed(runId);
     }
     this.triggers.forget(scheduleId);
     this.executor.cancelRetries(scheduleId);
-    await this.runs.deletePendingOf(scheduleId);
+    if (options.deletePending) await this.runs.deletePendingOf(scheduleId);
   }
 
   /**
@@ -188,21 +187,60 @@ export class FirePlanner {
     }
   }
 
+  private forgetArmed(runId: string): void {
+    const fire = this.armed.get(runId);
+    if (!fire) return;
+    this.armed.delete(runId);
+    const group = this.groups.get(fire.atMs);
+    group?.delete(runId);
+    if (group?.size === 0) {
+      this.groups.delete(fire.atMs);
+      this.timers.disarm(this.groupName(fire.atMs));
+    }
+  }
+
+  /**
+   * Claims whose lease ran out (their claimer died or stalled) are taken over; and armed fires
+   * this instance no longer holds (their schedule was paused or cancelled elsewhere and the
+   * notification was missed) are dropped. The safety net under LISTEN/NOTIFY.
+   */
+  private async reconcile(): Promise<void> {
+    const taken = await this.runs.takeOverExpired(
+      this.identity.id,
+      this.clock.now(),
+      RUN_LEASE_MS,
+      DUE_BATCH,
+    );
+    await this.armTakenOver(taken);
+    if (this.armed.size === 0) return;
+    const armedIds = [...this.armed.keys()];
+    const held = await this.runs.stillHeld(armedIds, this.identity.id);
+    for (const runId of armedIds) if (!held.has(runId) && this.armed.has(runId)) this.forgetArmed(runId);
+  }
+
   private async planDue(): Promise<void> {
+    await this.reconcile();
     // Bounded: with several instances a schedule whose advance lost a race may be read again.
     for (let round = 0; round < 20 && this.running; round++) {
       const now = this.clock.now();
       const until = new Date(now.getTime() + HORIZON_MS);
-      const due = await this.schedules.findDue(until, DUE_BATCH);
+      // Another owner's fires are claimed here only if still unclaimed when due within a tick.
+      const backupUntil = new Date(now.getTime() + TICK_MS);
+      const due = await this.schedules.findDue(until, backupUntil, this.membership.partition, DUE_BATCH);
       if (due.length === 0) return;
       const claims: FireClaim[] = [];
       const advances: ScheduleAdvance[] = [];
       for (const schedule of due) {
-        const planned = this.plan(schedule, now, until);
+        const planned = this.plan(schedule, now, schedule.owned ? until : backupUntil);
         claims.push(...planned.claims);
-        advances.push(planned.advance);
+        if (
+          planned.claims.length > 0 ||
+          planned.advance.nextRunAt?.getTime() !== schedule.nextRunAt?.getTime()
+        ) {
+          advances.push(planned.advance);
+        }
       }
-      const claimed = await this.runs.claimFires(claims, advances, this.identity.id);
+      const claimed = await this.runs.claimFires(claims, advances, this.identity.id, RUN_LEASE_MS);
       await this.armClaimed(claimed, new Map(due.map((schedule) => [schedule.id, schedule])));
       if (due.length < DUE_BATCH) return;
     }

@@ -17,6 +17,7 @@ import type {
 import type { TaskEntity } from '../persistence/task.entity';
 import type { TaskRepository } from '../persistence/task.repository';
 import { FirePlanner, HORIZON_MS, PLANNER_JOB, TICK_MS, TICK_PHASE_MS } from './fire-planner.service';
+import { ClusterMembership } from './cluster-membership.service';
 import { FireTimers } from './fire-timers';
 import { InstanceIdentity } from './instance-identity';
 import type { RunExecutor } from './run-executor.service';
@@ -52,6 +53,7 @@ class Store {
       error: null,
       result: null,
       instanceId: null,
+      leaseUntil: null,
       createdAt: this.clock.now(),
       ...row,
     };
@@ -67,13 +69,19 @@ class Store {
 class FakeScheduleRepository {
   constructor(private readonly store: Store) {}
 
-  findDue(until: Date, limit: number): Promise<ScheduleEntity[]> {
+  // One instance: it owns every schedule, so the backup window does not matter here.
+  findDue(
+    until: Date,
+    _backupUntil: Date,
+    _partition: unknown,
+    limit: number,
+  ): Promise<Array<ScheduleEntity & { owned: boolean }>> {
     return Promise.resolve(
       [...this.store.schedules.values()]
         .filter((s) => s.nextRunAt !== null && !s.paused && s.nextRunAt.getTime() <= until.getTime())
         .sort((a, b) => a.nextRunAt!.getTime() - b.nextRunAt!.getTime())
         .slice(0, limit)
-        .map((s) => ({ ...s })),
+        .map((s) => ({ ...s, owned: true })),
     );
   }
 
@@ -105,7 +113,38 @@ class FakeTaskRunRepository {
     private readonly clock: Clock,
   ) {}
 
-  claimFires(claims: FireClaim[], advances: ScheduleAdvance[], instanceId: string): Promise<TaskRunEntity[]> {
+  /** Pending claims whose lease ran out go to the caller, as the SQL's SKIP LOCKED update does. */
+  takeOverExpired(instanceId: string, now: Date, leaseMs: number): Promise<TaskRunEntity[]> {
+    const expired = this.store.runs.filter(
+      (run) =>
+        run.status === 'pending' &&
+        run.instanceId !== instanceId &&
+        run.leaseUntil !== null &&
+        run.leaseUntil.getTime() < now.getTime(),
+    );
+    for (const run of expired) {
+      run.instanceId = instanceId;
+      run.leaseUntil = new Date(now.getTime() + leaseMs);
+    }
+    return Promise.resolve(expired.map((run) => ({ ...run })));
+  }
+
+  stillHeld(ids: string[], instanceId: string): Promise<Set<string>> {
+    return Promise.resolve(
+      new Set(
+        this.store.runs
+          .filter((run) => ids.includes(run.id) && run.status === 'pending' && run.instanceId === instanceId)
+          .map((run) => run.id),
+      ),
+    );
+  }
+
+  claimFires(
+    claims: FireClaim[],
+    advances: ScheduleAdvance[],
+    instanceId: string,
+    leaseMs: number,
+  ): Promise<TaskRunEntity[]> {
     this.beforeClaim?.();
     this.beforeClaim = null;
     this.claimCalls.push({ claims, advances });
@@ -126,6 +165,7 @@ class FakeTaskRunRepository {
         error: claim.error,
         finishedAt: claim.status === 'missed' ? this.clock.now() : null,
         instanceId,
+        leaseUntil: claim.status === 'pending' ? new Date(claim.scheduledFor.getTime() + leaseMs) : null,
       });
       claimed.push({ ...run });
     }
@@ -219,6 +259,7 @@ describe('FirePlanner', () => {
       registry,
       clock,
       identity,
+      new ClusterMembership(identity),
       { ...DEFAULT_SCHEDULER_OPTIONS },
     );
   });

@@ -6,6 +6,7 @@ import { TaskRunRepository } from '../persistence/task-run.repository';
 import { TaskHandlerRegistry } from '../tasks/task-handler.registry';
 import { FireTimers } from './fire-timers';
 import { InstanceIdentity } from './instance-identity';
+import { RUN_LEASE_MS, START_CONFIRM_MARGIN_MS } from './leases';
 import { RunJournal } from './run-journal.service';
 import { Fire, retryDelayMs } from './run-policy';
 
@@ -53,6 +54,8 @@ export class RunExecutor {
   private readonly queuedBySchedule = new Map<string, Fire[]>();
   private readonly waiting: Fire[] = [];
   private readonly retryTimers = new Map<string, string>();
+  /** Late fires whose claim is being confirmed; they hold a slot meanwhile. */
+  private confirming = 0;
   private readonly successListeners: Array<(fire: Fire, finishedAt: Date) => void> = [];
   private accepting = true;
 
@@ -127,14 +130,40 @@ export class RunExecutor {
   }
 
   private admit(fire: Fire): void {
-    if (this.active.size >= this.options.maxConcurrentRuns) {
+    if (this.active.size + this.confirming >= this.options.maxConcurrentRuns) {
       this.waiting.push(fire);
       return;
     }
     this.start(fire);
   }
 
+  /**
+   * Starts from memory while the claim's lease is safely ahead — no database round trip at the
+   * instant. A claimer near or past its lease (it waited for a slot, or stalled) may have been
+   * taken over, so it first confirms in the database that the run is still its own.
+   */
   private start(fire: Fire): void {
+    const lease = fire.run.leaseUntil?.getTime();
+    if (lease === undefined || this.clock.nowMs() < lease - START_CONFIRM_MARGIN_MS) {
+      this.begin(fire, false);
+      return;
+    }
+    this.confirming++;
+    this.runs.confirmStart(fire.run.id, this.identity.id, this.clock.now()).then(
+      (held) => {
+        this.confirming--;
+        if (held && this.accepting) this.begin(fire, true);
+        else this.release(null);
+      },
+      (error: Error) => {
+        this.confirming--;
+        this.logger.error(`Could not confirm run ${fire.run.id}; not started here: ${error.message}`);
+        this.release(null);
+      },
+    );
+  }
+
+  private begin(fire: Fire, confirmed: boolean): void {
     const startedAt = this.clock.now();
     const { run, task, policy } = fire;
     const handler = this.handlers.get(task.handler);
@@ -158,7 +187,7 @@ export class RunExecutor {
     this.active.set(run.id, active);
     if (run.scheduleId)
       this.activeBySchedule.set(run.scheduleId, (this.activeBySchedule.get(run.scheduleId) ?? 0) + 1);
-    this.journal.started({ id: run.id, startedAt });
+    if (!confirmed) this.journal.started({ id: run.id, startedAt });
     this.events.emit('task_started', {
       taskId: run.taskId,
       runId: run.id,
@@ -238,7 +267,11 @@ export class RunExecutor {
       if (queued && queued.length === 0) this.queuedBySchedule.delete(scheduleId);
       if (next && this.accepting) this.admit(next);
     }
-    while (this.accepting && this.waiting.length > 0 && this.active.size < this.options.maxConcurrentRuns) {
+    while (
+      this.accepting &&
+      this.waiting.length > 0 &&
+      this.active.size + this.confirming < this.options.maxConcurrentRuns
+    ) {
       // Re-checks the overlap policy: the schedule's previous fire may have started meanwhile.
       this.launch(this.waiting.shift()!);
     }
@@ -268,14 +301,17 @@ export class RunExecutor {
     const attempt = fire.run.attempt + 1;
     const retryAt = new Date(failedAt.getTime() + retryDelayMs(fire.policy, fire.run.attempt));
     try {
-      const run = await this.runs.insertRun({
-        taskId: fire.run.taskId,
-        scheduleId: fire.run.scheduleId,
-        trigger: 'retry',
-        scheduledFor: retryAt,
-        attempt,
-        instanceId: this.identity.id,
-      });
+      const run = await this.runs.insertRun(
+        {
+          taskId: fire.run.taskId,
+          scheduleId: fire.run.scheduleId,
+          trigger: 'retry',
+          scheduledFor: retryAt,
+          attempt,
+          instanceId: this.identity.id,
+        },
+        RUN_LEASE_MS,
+      );
       if (!run) return;
       const name = `scout:retry:${run.id}`;
       this.retryTimers.set(name, fire.run.scheduleId ?? '');

@@ -78,7 +78,7 @@ class FakeRuns {
   readonly inserted: TaskRunEntity[] = [];
   readonly calls: NewRun[] = [];
 
-  insertRun(run: NewRun): Promise<TaskRunEntity | null> {
+  insertRun(run: NewRun, leaseMs: number): Promise<TaskRunEntity | null> {
     this.calls.push(run);
     const taken = this.inserted.some(
       (row) =>
@@ -101,6 +101,7 @@ class FakeRuns {
       error: null,
       result: null,
       instanceId: run.instanceId,
+      leaseUntil: new Date(run.scheduledFor.getTime() + leaseMs),
       createdAt: new Date(),
     };
     this.inserted.push(row);
@@ -175,6 +176,7 @@ describe('RunExecutor', () => {
         scheduledFor: new Date(extra.scheduledFor ?? clock.nowMs()),
         attempt: 1,
         trigger: scheduleId ? 'schedule' : 'manual',
+        leaseUntil: null,
       },
       task: {
         id: extra.taskId ?? 'task-1',

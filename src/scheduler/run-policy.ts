@@ -13,7 +13,10 @@ export interface RunPolicy {
 
 /** A run ready to start from memory: everything the executor needs, no database read at the instant. */
 export interface Fire {
-  run: Pick<TaskRunEntity, 'id' | 'taskId' | 'scheduleId' | 'scheduledFor' | 'attempt' | 'trigger'>;
+  run: Pick<
+    TaskRunEntity,
+    'id' | 'taskId' | 'scheduleId' | 'scheduledFor' | 'attempt' | 'trigger' | 'leaseUntil'
+  >;
   task: Pick<TaskEntity, 'id' | 'name' | 'handler' | 'payload'>;
   policy: RunPolicy;
   event: { name: string; payload: unknown } | null;

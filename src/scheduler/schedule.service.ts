@@ -13,6 +13,7 @@ import { isSignalTrigger, Trigger } from '../triggers/trigger';
 import { CreateScheduleDto, ScheduleDto, toScheduleDto } from './dto/schedule.dto';
 import { PreviewDto, PreviewQueryDto } from './dto/preview.dto';
 import { FirePlanner } from './fire-planner.service';
+import { ScheduleChangeBus } from './schedule-change-bus.service';
 import { triggerOfSchedule } from './schedule-trigger';
 
 export type ScheduleInput = CreateScheduleDto;
@@ -27,6 +28,7 @@ export class ScheduleService {
     private readonly schedules: ScheduleRepository,
     private readonly tasks: TaskService,
     private readonly planner: FirePlanner,
+    private readonly changes: ScheduleChangeBus,
     private readonly events: SchedulerEventEmitter,
     private readonly clock: Clock,
     @Inject(SCHEDULER_OPTIONS) private readonly options: SchedulerOptions,
@@ -83,6 +85,7 @@ export class ScheduleService {
     const { saved, replaced } = await this.schedules.replaceForTask({ ...prepared, taskId });
     if (replaced) await this.planner.disarmSchedule(replaced.id);
     void this.planner.tick();
+    await this.changes.publish({ disarm: replaced ? [replaced.id] : [], plan: true });
     return this.published(saved);
   }
 
@@ -102,6 +105,7 @@ export class ScheduleService {
   /** After a task is deleted (its schedule went with it by foreign key). */
   async forget(schedule: ScheduleEntity): Promise<void> {
     await this.planner.disarmSchedule(schedule.id);
+    await this.changes.publish({ disarm: [schedule.id], plan: false });
     this.events.emit('schedule_removed', { taskId: schedule.taskId });
   }
 
@@ -110,6 +114,7 @@ export class ScheduleService {
     if (schedule.paused) return this.toDto(schedule);
     const paused = await this.schedules.updateVersioned(schedule.id, { paused: true });
     await this.planner.disarmSchedule(schedule.id);
+    await this.changes.publish({ disarm: [schedule.id], plan: false });
     return this.published(paused ?? schedule);
   }
 
@@ -122,6 +127,7 @@ export class ScheduleService {
       nextRunAt: this.resumeAt(schedule),
     });
     void this.planner.tick();
+    await this.changes.publish({ disarm: [], plan: true });
     return this.published(resumed ?? schedule);
   }
 

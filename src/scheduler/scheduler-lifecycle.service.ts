@@ -9,17 +9,15 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { Clock } from '../common/clock';
 import { SCHEDULER_OPTIONS, SchedulerOptions } from '../config/scheduler-options';
 import { SchedulerEventEmitter } from '../events/scheduler-event.emitter';
-import { InstanceEntity } from '../persistence/instance.entity';
-import { InstanceRepository } from '../persistence/instance.repository';
+import { InstanceRepository, InstanceRow } from '../persistence/instance.repository';
 import { TaskRunRepository } from '../persistence/task-run.repository';
+import { ClusterMembership } from './cluster-membership.service';
 import { FirePlanner } from './fire-planner.service';
 import { InstanceIdentity } from './instance-identity';
+import { HEARTBEAT_MS, INSTANCE_LEASE_MS } from './leases';
 import { RunExecutor } from './run-executor.service';
 import { RunJournal } from './run-journal.service';
 
-export const HEARTBEAT_MS = 5_000;
-/** An instance whose heartbeat is older than this is dead; its open runs are recovered. */
-export const INSTANCE_LEASE_MS = 30_000;
 export const HEARTBEAT_JOB = 'scout:heartbeat';
 
 function processIsAlive(pid: number): boolean {
@@ -32,10 +30,12 @@ function processIsAlive(pid: number): boolean {
 }
 
 /**
- * Start-up and shutdown of the runner. On start: register this instance, recover what dead
- * instances left (their `running` runs become `interrupted`, their `pending` claims are taken
- * over and fire late or are recorded `missed` by the misfire policy), then start planning.
- * On SIGTERM: stop arming, let running runs finish within the grace period, interrupt the rest.
+ * Start-up, heartbeat and shutdown of the runner. On start: register this instance, align the
+ * clock with the database's, recover what dead instances left (their `running` runs become
+ * `interrupted`, their `pending` claims are taken over and fire late or are recorded `missed` by
+ * the misfire policy), then start planning. Every heartbeat repeats the clock alignment and the
+ * recovery. On SIGTERM: stop arming, let running runs finish within the grace period, interrupt
+ * the rest, and mark this instance stopped so the others take over at once.
  */
 @Injectable()
 export class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -49,6 +49,7 @@ export class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplica
     private readonly executor: RunExecutor,
     private readonly journal: RunJournal,
     private readonly events: SchedulerEventEmitter,
+    private readonly membership: ClusterMembership,
     private readonly registry: SchedulerRegistry,
     private readonly identity: InstanceIdentity,
     private readonly clock: Clock,
@@ -57,9 +58,9 @@ export class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplica
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.options.runnerEnabled) return;
-    const now = this.clock.now();
     const { id, host, pid } = this.identity;
-    await this.instances.register({ id, host, pid, startedAt: now, heartbeatAt: now });
+    await this.instances.register({ id, host, pid });
+    await this.alignClock();
     await this.recover();
     this.planner.start();
     this.registry.addInterval(
@@ -76,16 +77,25 @@ export class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplica
     if (this.registry.doesExist('interval', HEARTBEAT_JOB)) this.registry.deleteInterval(HEARTBEAT_JOB);
     await this.planner.stop();
     await this.executor.drain(this.options.shutdownGraceSeconds * 1000);
-    await this.instances.markStopped(this.identity.id, this.clock.now());
+    await this.instances.markStopped(this.identity.id);
     this.logger.log('Scheduler stopped');
   }
 
-  /** Recovers the open runs of every dead instance (and of none); safe to run concurrently. */
+  /**
+   * Recovers the open runs of every instance that is not alive; safe to run on several instances
+   * at once (each run is interrupted or taken over by exactly one of them).
+   */
   async recover(): Promise<void> {
+    const all = await this.instances.findAll(INSTANCE_LEASE_MS);
+    const alive = all.filter((instance) => this.isAlive(instance));
+    this.membership.update(alive.map((instance) => instance.id));
+    const aliveIds = alive.map((instance) => instance.id);
+    const deadOnThisHost = all.filter((instance) => instance.alive && !aliveIds.includes(instance.id));
+    const open = await this.runs.findOpenOfDeadInstances(
+      INSTANCE_LEASE_MS,
+      deadOnThisHost.map((instance) => instance.id),
+    );
     const now = this.clock.now();
-    const dead = (await this.instances.findAll()).filter((instance) => this.isDead(instance, now));
-    const deadIds = dead.map((instance) => instance.id);
-    const open = await this.runs.findOpenOf(deadIds);
     const interrupted = await this.runs.interrupt(
       open.filter((run) => run.status === 'running').map((run) => run.id),
       now,
@@ -100,33 +110,51 @@ export class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplica
         finishedAt: now.toISOString(),
       });
     }
-    const pendingIds = open.filter((run) => run.status === 'pending').map((run) => run.id);
-    const taken = await this.runs.takeOver(pendingIds, deadIds, this.identity.id);
+    const pending = open.filter((run) => run.status === 'pending');
+    const taken = await this.runs.takeOver(
+      pending.map((run) => run.id),
+      [...new Set(pending.map((run) => run.instanceId ?? ''))],
+      this.identity.id,
+    );
     await this.planner.armTakenOver(taken);
     await this.journal.flush();
-    await this.instances.remove(deadIds);
+    // Forget instances long gone (their runs were recovered above).
+    await this.instances.remove(
+      all
+        .filter((instance) => !instance.alive && !aliveIds.includes(instance.id))
+        .map((instance) => instance.id),
+    );
     if (interrupted.length + taken.length > 0) {
       this.logger.warn(
-        `Recovered ${dead.length} stopped instance(s): ${interrupted.length} run(s) interrupted, ${taken.length} claim(s) taken over`,
+        `Recovered from stopped instances: ${interrupted.length} run(s) interrupted, ${taken.length} claim(s) taken over`,
       );
     }
   }
 
   private async beat(): Promise<void> {
     try {
-      await this.instances.heartbeat(this.identity.id, this.clock.now());
+      await this.instances.heartbeat(this.identity.id);
+      await this.alignClock();
       await this.recover();
     } catch (error) {
       this.logger.error(`Heartbeat failed: ${(error as Error).message}`);
     }
   }
 
-  private isDead(instance: InstanceEntity, now: Date): boolean {
-    if (instance.id === this.identity.id) return false;
-    if (instance.stoppedAt) return true;
-    if (now.getTime() - instance.heartbeatAt.getTime() > INSTANCE_LEASE_MS) return true;
+  /** Offsets this instance's clock to the database's, so instances agree on every instant. */
+  private async alignClock(): Promise<void> {
+    const before = this.clock.hostNowMs();
+    const databaseNow = (await this.instances.databaseNow()).getTime();
+    const after = this.clock.hostNowMs();
+    const offset = databaseNow - (before + after) / 2;
+    if (Math.abs(offset - this.clock.correctionMs) > 2) this.clock.setOffset(offset);
+  }
+
+  private isAlive(instance: InstanceRow): boolean {
+    if (instance.id === this.identity.id) return true;
+    if (!instance.alive) return false;
     // Same host: a previous process of ours (same pid after a container restart) or a dead pid.
-    return (
+    return !(
       instance.host === this.identity.host &&
       (instance.pid === this.identity.pid || !processIsAlive(instance.pid))
     );

@@ -7,6 +7,7 @@ import { EventsModule } from '../events/events.module';
 import { PersistenceModule } from '../persistence/persistence.module';
 import { TasksModule } from '../tasks/tasks.module';
 import { EventsController } from './events.controller';
+import { InstancesController } from './instances.controller';
 import { FirePlanner } from './fire-planner.service';
 import { FireTimers } from './fire-timers';
 import { InstanceIdentity } from './instance-identity';
@@ -14,6 +15,8 @@ import { RunExecutor } from './run-executor.service';
 import { RunJournal } from './run-journal.service';
 import { RunRetention } from './run-retention.service';
 import { SchedulerLifecycle } from './scheduler-lifecycle.service';
+import { ScheduleChangeBus } from './schedule-change-bus.service';
+import { ClusterMembership } from './cluster-membership.service';
 import { ScheduleService } from './schedule.service';
 import { SchedulesController } from './schedules.controller';
 import { SignalDispatcher } from './signal-dispatcher.service';
@@ -59,9 +62,13 @@ export class SchedulerModule {
         TasksModule,
         EventsModule,
       ],
-      controllers: [TasksController, SchedulesController, EventsController],
+      controllers: [TasksController, SchedulesController, EventsController, InstancesController],
       providers: [
-        Clock,
+        {
+          provide: Clock,
+          inject: [SCHEDULER_OPTIONS],
+          useFactory: (o: SchedulerOptions) => new Clock(o.clockSkewMs),
+        },
         InstanceIdentity,
         FireTimers,
         RunJournal,
@@ -72,12 +79,18 @@ export class SchedulerModule {
         TaskSchedulerService,
         SchedulerLifecycle,
         RunRetention,
+        ScheduleChangeBus,
+        ClusterMembership,
       ],
       exports: [
         TaskSchedulerService,
         TasksModule,
         EventsModule,
-        Clock,
+        {
+          provide: Clock,
+          inject: [SCHEDULER_OPTIONS],
+          useFactory: (o: SchedulerOptions) => new Clock(o.clockSkewMs),
+        },
         InstanceIdentity,
         FirePlanner,
         RunExecutor,

@@ -5,6 +5,7 @@ import { TaskRunEntity } from '../persistence/task-run.entity';
 import { TaskRunRepository } from '../persistence/task-run.repository';
 import { TaskRepository } from '../persistence/task.repository';
 import { ScheduleRepository } from '../persistence/schedule.repository';
+import { RUN_LEASE_MS } from './leases';
 import { InstanceIdentity } from './instance-identity';
 import { RunExecutor } from './run-executor.service';
 import { runPolicyOf } from './run-policy';
@@ -66,13 +67,16 @@ export class SignalDispatcher implements OnModuleInit {
     trigger: 'event' | 'chain',
     at: Date,
   ): Promise<TaskRunEntity | null> {
-    return this.runs.insertRun({
-      taskId: schedule.taskId,
-      scheduleId: schedule.id,
-      trigger,
-      scheduledFor: at,
-      attempt: 1,
-      instanceId: this.identity.id,
-    });
+    return this.runs.insertRun(
+      {
+        taskId: schedule.taskId,
+        scheduleId: schedule.id,
+        trigger,
+        scheduledFor: at,
+        attempt: 1,
+        instanceId: this.identity.id,
+      },
+      RUN_LEASE_MS,
+    );
   }
 }

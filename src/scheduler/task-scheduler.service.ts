@@ -5,10 +5,13 @@ import { DomainError, ErrorCode } from '../common/domain-error';
 import { ScheduleRepository } from '../persistence/schedule.repository';
 import { TaskRunRepository } from '../persistence/task-run.repository';
 import { TaskService } from '../tasks/task.service';
+import { InstanceRepository } from '../persistence/instance.repository';
 import { EventAcceptedDto } from './dto/event.dto';
+import { InstanceDto, toInstanceDto } from './dto/instance.dto';
 import { ScheduleDto } from './dto/schedule.dto';
 import { CreateTaskDto, TaskDto, toTaskDto, UpdateTaskDto } from './dto/task.dto';
 import { TaskRunDto, toTaskRunDto } from './dto/task-run.dto';
+import { INSTANCE_LEASE_MS, RUN_LEASE_MS } from './leases';
 import { InstanceIdentity } from './instance-identity';
 import { RunExecutor } from './run-executor.service';
 import { runPolicyOf } from './run-policy';
@@ -32,6 +35,7 @@ export class TaskSchedulerService {
     private readonly executor: RunExecutor,
     private readonly signals: SignalDispatcher,
     private readonly identity: InstanceIdentity,
+    private readonly instances: InstanceRepository,
     private readonly clock: Clock,
   ) {}
 
@@ -71,14 +75,17 @@ export class TaskSchedulerService {
   async runNow(taskId: string): Promise<TaskRunDto> {
     const task = await this.tasks.get(taskId);
     const schedule = await this.scheduleRows.findByTaskId(taskId);
-    const run = await this.runs.insertRun({
-      taskId,
-      scheduleId: null,
-      trigger: 'manual',
-      scheduledFor: this.clock.now(),
-      attempt: 1,
-      instanceId: this.identity.id,
-    });
+    const run = await this.runs.insertRun(
+      {
+        taskId,
+        scheduleId: null,
+        trigger: 'manual',
+        scheduledFor: this.clock.now(),
+        attempt: 1,
+        instanceId: this.identity.id,
+      },
+      RUN_LEASE_MS,
+    );
     if (!run) throw new DomainError(ErrorCode.Conflict, 'could not create the run; try again');
     this.executor.launch({ run, task, policy: { ...runPolicyOf(schedule), overlap: 'allow' }, event: null });
     return toTaskRunDto(run);
@@ -136,6 +143,11 @@ export class TaskSchedulerService {
     }
     const runs = await this.signals.publish(name, payload);
     return { event: name, runs: runs.map(toTaskRunDto) };
+  }
+
+  async listInstances(): Promise<InstanceDto[]> {
+    const rows = await this.instances.findAll(INSTANCE_LEASE_MS);
+    return rows.map((row) => toInstanceDto(row, this.identity.id));
   }
 
   private beforeCursor(before: string | undefined) {

@@ -1,0 +1,19 @@
+import { Controller, Get, UseGuards } from '@nestjs/common';
+import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiKeyGuard } from '../common/api-key.guard';
+import { InstanceDto } from './dto/instance.dto';
+import { TaskSchedulerService } from './task-scheduler.service';
+
+@UseGuards(ApiKeyGuard)
+@ApiSecurity('api-key')
+@ApiTags('instances')
+@Controller('api/instances')
+export class InstancesController {
+  constructor(private readonly scheduler: TaskSchedulerService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'The scheduler instances sharing this database, and whether each is alive' })
+  list(): Promise<InstanceDto[]> {
+    return this.scheduler.listInstances();
+  }
+}
