@@ -32,7 +32,10 @@ async function main(): Promise<void> {
   const seconds = Number(option('seconds', '20'));
   const kind = option('db', process.env.DATABASE_URL ? 'postgres' : 'pglite') as DatabaseKind;
   const database = await createTestDatabase(kind);
-  const service = new ServiceProcess({ ...database.env, LOG_LEVEL: 'warn' }, await freePort());
+  const service = new ServiceProcess(
+    { ...database.env, LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '1000000' },
+    await freePort(),
+  );
   const clients: Socket[] = [];
   try {
     await service.start();

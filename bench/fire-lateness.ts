@@ -2,7 +2,8 @@
  * Fire lateness of the running service: N tasks scheduled `cron:* * * * * *` for a window of
  * whole seconds, every run persisted; lateness = startedAt − scheduledFor as recorded in the
  * runs. Usage: npm run bench:lateness -- [--tasks 100] [--seconds 60] [--db pglite|postgres]
- * (postgres uses DATABASE_URL's server, in a database of its own).
+ * [--instances 1] (postgres uses DATABASE_URL's server, in a database of its own; several
+ * instances need postgres).
  */
 import { createTestDatabase, DatabaseKind } from '../test/support/test-database';
 import { freePort, ServiceProcess } from '../test/support/service-process';
@@ -12,6 +13,7 @@ interface Run {
   scheduledFor: string;
   startedAt: string | null;
   status: string;
+  instanceId: string;
 }
 
 function option(name: string, fallback: string): string {
@@ -36,14 +38,26 @@ async function main(): Promise<void> {
   const tasks = Number(option('tasks', '100'));
   const seconds = Number(option('seconds', '60'));
   const kind = option('db', process.env.DATABASE_URL ? 'postgres' : 'pglite') as DatabaseKind;
+  const instances = Number(option('instances', '1'));
   const database = await createTestDatabase(kind);
-  const service = new ServiceProcess({ ...database.env, LOG_LEVEL: 'warn' }, await freePort());
+  const services: ServiceProcess[] = [];
+  for (let index = 0; index < instances; index++) {
+    services.push(
+      new ServiceProcess(
+        { ...database.env, LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '1000000' },
+        await freePort(),
+      ),
+    );
+  }
+  const [service] = services;
   try {
-    await service.start();
+    for (const instance of services) await instance.start();
     const ids: string[] = [];
     for (let index = 0; index < tasks; index++) {
-      const task = await call<{ id: string }>(service, 'POST', '/api/tasks', { name: `bench ${index}` });
-      await call(service, 'POST', `/api/tasks/${task.id}/schedule`, { schedule: 'cron:* * * * * *' });
+      const task = await call<{ id: string }>(service, 'POST', '/api/tasks', {
+        name: `bench ${index}`,
+        schedule: 'cron:* * * * * *',
+      });
       ids.push(task.id);
     }
     // The window: whole seconds after a 2 s warm-up.
@@ -54,6 +68,7 @@ async function main(): Promise<void> {
 
     const lateness: number[] = [];
     const statuses = new Map<string, number>();
+    const byInstance = new Map<string, number>();
     let duplicates = 0;
     let missing = 0;
     for (const id of ids) {
@@ -67,12 +82,15 @@ async function main(): Promise<void> {
       missing += seconds - instants.size;
       for (const run of inWindow) {
         statuses.set(run.status, (statuses.get(run.status) ?? 0) + 1);
+        byInstance.set(run.instanceId, (byInstance.get(run.instanceId) ?? 0) + 1);
         if (run.startedAt) lateness.push(Date.parse(run.startedAt) - Date.parse(run.scheduledFor));
       }
     }
     lateness.sort((a, b) => a - b);
     const result = {
       database: kind,
+      instances,
+      runsPerInstance: [...byInstance.values()],
       tasks,
       seconds,
       runs: lateness.length,
@@ -88,7 +106,7 @@ async function main(): Promise<void> {
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
-    await service.kill('SIGTERM');
+    await Promise.all(services.map((instance) => instance.kill('SIGTERM')));
     await database.drop();
   }
 }

@@ -32,11 +32,6 @@ export interface NewRun {
   instanceId: string;
 }
 
-export interface RunStart {
-  id: string;
-  startedAt: Date;
-}
-
 export interface RunOutcome {
   id: string;
   status: Exclude<RunStatus, 'pending' | 'running'>;
@@ -147,11 +142,21 @@ export class TaskRunRepository {
     }
   }
 
-  /** Inserts one run (manual, event, chain or retry); null when its claim key is taken. */
-  async insertRun(run: NewRun, leaseMs: number): Promise<TaskRunEntity | null> {
+  /**
+   * Inserts one run (manual, event, chain or retry); null when its claim key is taken. A run that
+   * starts at once is inserted `running` (its start recorded before its handler runs); a retry
+   * for later is `pending`, with a lease.
+   */
+  async insertRun(
+    run: NewRun,
+    leaseMs: number,
+    status: 'pending' | 'running',
+  ): Promise<TaskRunEntity | null> {
     const rows = await this.returning<TaskRunEntity>(
-      `INSERT INTO task_run (task_id, schedule_id, trigger, scheduled_for, status, attempt, instance_id, lease_until)
-       VALUES ($1, $2, $3, $4, 'pending', $5, $6, $4::timestamptz + $7 * interval '1 millisecond')
+      `INSERT INTO task_run (task_id, schedule_id, trigger, scheduled_for, status, attempt, instance_id, lease_until,
+                             started_at)
+       VALUES ($1, $2, $3, $4, $8, $5, $6, $4::timestamptz + $7 * interval '1 millisecond',
+               CASE WHEN $8 = 'running' THEN $4::timestamptz END)
        ON CONFLICT (schedule_id, scheduled_for) DO NOTHING
        RETURNING ${RUN_COLUMNS}`,
       [
@@ -162,6 +167,7 @@ export class TaskRunRepository {
         run.attempt,
         run.instanceId,
         leaseMs,
+        status,
       ],
     );
     return rows[0] ?? null;
@@ -185,17 +191,23 @@ export class TaskRunRepository {
   }
 
   /**
-   * For a claimer that is late (near or past its lease): marks the run `running` only if this
-   * instance still holds it. False: another instance took it over, so it must not run here.
+   * Marks claimed runs `running` before their handlers start — only those this instance still
+   * holds (a claim taken over elsewhere stays with its new holder). Recording the start first
+   * means a crash right after it leaves an `interrupted` run, never a run executed twice.
+   * Returns the ids this instance may start.
    */
-  async confirmStart(id: string, instanceId: string, startedAt: Date): Promise<boolean> {
+  async startIfHeld(ids: string[], instanceId: string, startedAt: Date): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
     const rows = await this.returning<{ id: string }>(
-      `UPDATE task_run SET status = 'running', started_at = $3
-        WHERE id = $1 AND status = 'pending' AND instance_id = $2
-        RETURNING id`,
-      [id, instanceId, startedAt.toISOString()],
+      `WITH started AS (
+         UPDATE task_run SET status = 'running', started_at = $3
+          WHERE id = ANY($1::uuid[]) AND status = 'pending' AND instance_id = $2
+         RETURNING id, schedule_id, started_at),
+       touched AS (${TOUCH_LAST_RUN} RETURNING s.id)
+       SELECT id FROM started`,
+      [ids, instanceId, startedAt.toISOString()],
     );
-    return rows.length === 1;
+    return new Set(rows.map((row) => row.id));
   }
 
   /** Which of these runs are still `pending` and held by `instanceId` (armed fires' safety net). */
@@ -208,27 +220,15 @@ export class TaskRunRepository {
     return new Set(rows.map((row) => row.id));
   }
 
-  /** Marks runs `running` and moves their schedules' `last_run_at`, in one statement. */
-  async markStarted(starts: RunStart[], instanceId: string): Promise<void> {
-    if (starts.length === 0) return;
-    await this.dataSource.query(
-      `WITH started AS (
-         UPDATE task_run t SET status = 'running', started_at = v.started_at, instance_id = $3
-           FROM unnest($1::uuid[], $2::timestamptz[]) AS v(id, started_at)
-          WHERE t.id = v.id AND t.status = 'pending'
-         RETURNING t.schedule_id, t.started_at)
-       ${TOUCH_LAST_RUN}`,
-      [starts.map((start) => start.id), starts.map((start) => start.startedAt.toISOString()), instanceId],
-    );
-  }
-
   /** Writes final statuses; a run already final is left alone (a final status is final). */
   async finish(outcomes: RunOutcome[]): Promise<void> {
     if (outcomes.length === 0) return;
     await this.dataSource.query(
       `WITH started AS (
          UPDATE task_run t
-            SET status = v.status, started_at = COALESCE(v.started_at, t.started_at), finished_at = v.finished_at,
+            SET status = v.status, finished_at = v.finished_at,
+                started_at = CASE WHEN v.status IN ('skipped', 'missed') THEN NULL
+                                  ELSE COALESCE(v.started_at, t.started_at) END,
                 duration_ms = v.duration_ms, error = v.error, result = v.result::jsonb
            FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::int[], $6::text[], $7::text[])
                 AS v(id, status, started_at, finished_at, duration_ms, error, result)

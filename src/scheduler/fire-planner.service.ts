@@ -26,6 +26,8 @@ export const HORIZON_MS = 2_000;
 /** Schedules read per query; a busier window is read in several. */
 export const DUE_BATCH = 5_000;
 export const PLANNER_JOB = 'scout:planner';
+/** How long before its instant a group's start is recorded (one UPDATE for the whole group). */
+export const PRESTART_MS = 100;
 const PLANNER_ALIGN_JOB = 'scout:planner-start';
 /** Where in each second the planner ticks. */
 export const TICK_PHASE_MS = 500;
@@ -301,24 +303,48 @@ export class FirePlanner {
     if (!group) {
       group = new Set();
       this.groups.set(atMs, group);
-      this.timers.arm(this.groupName(atMs), atMs, () => this.fireGroup(atMs));
+      this.timers.arm(this.groupName(atMs), atMs - PRESTART_MS, () => void this.fireGroup(atMs));
     }
     group.add(run.id);
   }
 
-  private fireGroup(atMs: number): void {
-    const group = this.groups.get(atMs);
-    this.groups.delete(atMs);
-    for (const runId of group ?? []) {
+  /**
+   * Just before the instant, records the group's runs `running` in one statement (only those
+   * this instance still holds), then starts their handlers from memory exactly at the instant.
+   */
+  private async fireGroup(atMs: number): Promise<void> {
+    const fires: ArmedFire[] = [];
+    for (const runId of this.groups.get(atMs) ?? []) {
       const armed = this.armed.get(runId);
       this.armed.delete(runId);
-      if (armed)
-        this.executor.launch({
-          run: armed.run,
-          task: armed.task,
-          policy: runPolicyOf(armed.schedule),
-          event: null,
-        });
+      if (armed) fires.push(armed);
+    }
+    this.groups.delete(atMs);
+    let held: Set<string>;
+    try {
+      held = await this.runs.startIfHeld(
+        fires.map((fire) => fire.run.id),
+        this.identity.id,
+        new Date(atMs),
+      );
+    } catch (error) {
+      // Left `pending`: their lease runs out and another instance takes them over.
+      this.logger.error(
+        `Could not start ${fires.length} fire(s) due at ${new Date(atMs).toISOString()}: ${(error as Error).message}`,
+      );
+      return;
+    }
+    const wait = atMs - this.clock.nowMs();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    for (const fire of fires) {
+      if (!held.has(fire.run.id)) continue;
+      this.executor.launch({
+        run: fire.run,
+        task: fire.task,
+        policy: runPolicyOf(fire.schedule),
+        event: null,
+        recorded: true,
+      });
     }
   }
 

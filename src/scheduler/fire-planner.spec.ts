@@ -16,7 +16,14 @@ import type {
 } from '../persistence/task-run.repository';
 import type { TaskEntity } from '../persistence/task.entity';
 import type { TaskRepository } from '../persistence/task.repository';
-import { FirePlanner, HORIZON_MS, PLANNER_JOB, TICK_MS, TICK_PHASE_MS } from './fire-planner.service';
+import {
+  FirePlanner,
+  HORIZON_MS,
+  PLANNER_JOB,
+  PRESTART_MS,
+  TICK_MS,
+  TICK_PHASE_MS,
+} from './fire-planner.service';
 import { ClusterMembership } from './cluster-membership.service';
 import { FireTimers } from './fire-timers';
 import { InstanceIdentity } from './instance-identity';
@@ -127,6 +134,18 @@ class FakeTaskRunRepository {
       run.leaseUntil = new Date(now.getTime() + leaseMs);
     }
     return Promise.resolve(expired.map((run) => ({ ...run })));
+  }
+
+  /** The start recorded just before the instant, as the SQL's conditional UPDATE does. */
+  startIfHeld(ids: string[], instanceId: string, startedAt: Date): Promise<Set<string>> {
+    const held = this.store.runs.filter(
+      (run) => ids.includes(run.id) && run.status === 'pending' && run.instanceId === instanceId,
+    );
+    for (const run of held) {
+      run.status = 'running';
+      run.startedAt = startedAt;
+    }
+    return Promise.resolve(new Set(held.map((run) => run.id)));
   }
 
   stillHeld(ids: string[], instanceId: string): Promise<Set<string>> {
@@ -387,11 +406,19 @@ describe('FirePlanner', () => {
       await start();
       expect(store.runs).toEqual([]); // T0 + 5 s is beyond the horizon
 
-      await advanceTo(5 * SECOND - 1);
-      expect(executor.launches).toEqual([]);
+      await advanceTo(5 * SECOND - PRESTART_MS - 1);
       const [run] = store.runsOf(schedule.id);
       expect(run.scheduledFor).toEqual(new Date(T0 + 5 * SECOND));
+      expect(run.status).toBe('pending');
       expect(fireTimeouts()).toEqual([fireName(T0 + 5 * SECOND)]);
+
+      // Just before the instant its start is recorded; the handler starts at the instant.
+      await advanceTo(5 * SECOND - 1);
+      expect(executor.launches).toEqual([]);
+      expect(store.runsOf(schedule.id)[0]).toMatchObject({
+        status: 'running',
+        startedAt: new Date(T0 + 5 * SECOND),
+      });
 
       await advanceTo(5 * SECOND);
       expect(executor.launches).toHaveLength(1);
@@ -406,6 +433,7 @@ describe('FirePlanner', () => {
         task: expect.objectContaining({ id: schedule.taskId, handler: 'noop', payload: { n: 1 } }),
         policy: { overlap: 'queue', timeoutMs: 30 * SECOND, maxRetries: 2, retryBackoffMs: 7 * SECOND },
         event: null,
+        recorded: true,
       });
       // the timeout is gone from the registry once fired
       expect(fireTimeouts()).not.toContain(fireName(T0 + 5 * SECOND));

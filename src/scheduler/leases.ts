@@ -7,5 +7,3 @@ export const INSTANCE_LEASE_MS = 10_000;
  * take it over. Short, so a killed instance's claimed fires run elsewhere within seconds.
  */
 export const RUN_LEASE_MS = 3_000;
-/** A claimer this close to (or past) its lease confirms in the database before it starts a run. */
-export const START_CONFIRM_MARGIN_MS = 1_000;

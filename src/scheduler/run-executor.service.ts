@@ -6,7 +6,7 @@ import { TaskRunRepository } from '../persistence/task-run.repository';
 import { TaskHandlerRegistry } from '../tasks/task-handler.registry';
 import { FireTimers } from './fire-timers';
 import { InstanceIdentity } from './instance-identity';
-import { RUN_LEASE_MS, START_CONFIRM_MARGIN_MS } from './leases';
+import { RUN_LEASE_MS } from './leases';
 import { RunJournal } from './run-journal.service';
 import { Fire, retryDelayMs } from './run-policy';
 
@@ -54,7 +54,7 @@ export class RunExecutor {
   private readonly queuedBySchedule = new Map<string, Fire[]>();
   private readonly waiting: Fire[] = [];
   private readonly retryTimers = new Map<string, string>();
-  /** Late fires whose claim is being confirmed; they hold a slot meanwhile. */
+  /** Fires whose start is being recorded; they hold a slot meanwhile. */
   private confirming = 0;
   private readonly successListeners: Array<(fire: Fire, finishedAt: Date) => void> = [];
   private accepting = true;
@@ -138,32 +138,33 @@ export class RunExecutor {
   }
 
   /**
-   * Starts from memory while the claim's lease is safely ahead — no database round trip at the
-   * instant. A claimer near or past its lease (it waited for a slot, or stalled) may have been
-   * taken over, so it first confirms in the database that the run is still its own.
+   * Starts a run whose start is recorded in the database (so a crash from here on leaves it
+   * `interrupted`, never executed twice). A run not recorded yet (a retry) is recorded first —
+   * only if this instance still holds its claim; one taken over elsewhere is not started here.
    */
   private start(fire: Fire): void {
-    const lease = fire.run.leaseUntil?.getTime();
-    if (lease === undefined || this.clock.nowMs() < lease - START_CONFIRM_MARGIN_MS) {
-      this.begin(fire, false);
+    if (fire.recorded) {
+      this.begin(fire);
       return;
     }
     this.confirming++;
-    this.runs.confirmStart(fire.run.id, this.identity.id, this.clock.now()).then(
+    this.runs.startIfHeld([fire.run.id], this.identity.id, this.clock.now()).then(
       (held) => {
         this.confirming--;
-        if (held && this.accepting) this.begin(fire, true);
+        if (held.has(fire.run.id) && this.accepting) this.begin(fire);
         else this.release(null);
       },
       (error: Error) => {
         this.confirming--;
-        this.logger.error(`Could not confirm run ${fire.run.id}; not started here: ${error.message}`);
+        this.logger.error(
+          `Could not record the start of run ${fire.run.id}; not started here: ${error.message}`,
+        );
         this.release(null);
       },
     );
   }
 
-  private begin(fire: Fire, confirmed: boolean): void {
+  private begin(fire: Fire): void {
     const startedAt = this.clock.now();
     const { run, task, policy } = fire;
     const handler = this.handlers.get(task.handler);
@@ -187,7 +188,6 @@ export class RunExecutor {
     this.active.set(run.id, active);
     if (run.scheduleId)
       this.activeBySchedule.set(run.scheduleId, (this.activeBySchedule.get(run.scheduleId) ?? 0) + 1);
-    if (!confirmed) this.journal.started({ id: run.id, startedAt });
     this.events.emit('task_started', {
       taskId: run.taskId,
       runId: run.id,
@@ -311,13 +311,14 @@ export class RunExecutor {
           instanceId: this.identity.id,
         },
         RUN_LEASE_MS,
+        'pending',
       );
       if (!run) return;
       const name = `scout:retry:${run.id}`;
       this.retryTimers.set(name, fire.run.scheduleId ?? '');
       this.timers.arm(name, retryAt.getTime(), () => {
         this.retryTimers.delete(name);
-        this.launch({ ...fire, run });
+        this.launch({ ...fire, run, recorded: false });
       });
     } catch (error) {
       this.logger.error(

@@ -6,7 +6,13 @@ import { DEFAULT_SCHEDULER_OPTIONS, type SchedulerOptions } from '../config/sche
 import { SchedulerEventEmitter } from '../events/scheduler-event.emitter';
 import type { SchedulerEventMap, SchedulerEventName } from '../events/scheduler-events';
 import type { TaskRunEntity } from '../persistence/task-run.entity';
-import type { NewRun, RunOutcome, RunStart, TaskRunRepository } from '../persistence/task-run.repository';
+import type { NewRun, RunOutcome, TaskRunRepository } from '../persistence/task-run.repository';
+
+/** A run start as the executor announces it (task_started). */
+interface RunStart {
+  id: string;
+  startedAt: Date;
+}
 import type { TaskHandler, TaskRunContext } from '../tasks/task-handler';
 import type { TaskHandlerRegistry } from '../tasks/task-handler.registry';
 import { FireTimers } from './fire-timers';
@@ -49,15 +55,11 @@ class ControlledHandler implements TaskHandler {
   }
 }
 
-/** Records what the executor would write to the database. */
+/** Records what the executor would write to the database; `starts` come from task_started. */
 class FakeJournal {
   readonly starts: RunStart[] = [];
   readonly outcomes: RunOutcome[] = [];
   flushes = 0;
-
-  started(start: RunStart): void {
-    this.starts.push(start);
-  }
 
   finished(outcome: RunOutcome): void {
     this.outcomes.push(outcome);
@@ -77,6 +79,14 @@ class FakeJournal {
 class FakeRuns {
   readonly inserted: TaskRunEntity[] = [];
   readonly calls: NewRun[] = [];
+
+  /** Retries are recorded `running` before they start, if still held: here always. */
+  readonly startRecorded: string[] = [];
+
+  startIfHeld(ids: string[]): Promise<Set<string>> {
+    this.startRecorded.push(...ids);
+    return Promise.resolve(new Set(ids));
+  }
 
   insertRun(run: NewRun, leaseMs: number): Promise<TaskRunEntity | null> {
     this.calls.push(run);
@@ -151,6 +161,12 @@ describe('RunExecutor', () => {
     emitter = new SchedulerEventEmitter();
     events = [];
     emitter.subscribe((name, payload) => events.push({ name, payload, atMs: clock.nowMs() } as Event));
+    emitter.subscribe((name, payload) => {
+      if (name === 'task_started') {
+        const started = payload as { runId: string; startedAt: string };
+        journal.starts.push({ id: started.runId, startedAt: new Date(started.startedAt) });
+      }
+    });
     identity = new InstanceIdentity();
     seq = 0;
     build();
@@ -178,6 +194,7 @@ describe('RunExecutor', () => {
         trigger: scheduleId ? 'schedule' : 'manual',
         leaseUntil: null,
       },
+      recorded: true,
       task: {
         id: extra.taskId ?? 'task-1',
         name: 'Task one',

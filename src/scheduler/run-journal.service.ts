@@ -1,48 +1,34 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { RunOutcome, RunStart, TaskRunRepository } from '../persistence/task-run.repository';
-import { InstanceIdentity } from './instance-identity';
+import { RunOutcome, TaskRunRepository } from '../persistence/task-run.repository';
 
-/** How long status writes gather before one batch goes to the database. */
+/** How long final statuses gather before one batch goes to the database. */
 export const JOURNAL_FLUSH_MS = 10;
 
 /**
- * Writes run status changes in batches, off the firing path: handlers start from memory and
- * their `running` and final statuses follow in one statement per batch. A final status that
- * overtakes its `running` write simply replaces it.
+ * Writes runs' final statuses in batches, off the firing path: one statement per batch. (A run's
+ * start is recorded before its handler runs, by the planner or the executor.)
  */
 @Injectable()
 export class RunJournal implements OnApplicationShutdown {
   private readonly logger = new Logger(RunJournal.name);
-  private starts = new Map<string, RunStart>();
   private outcomes = new Map<string, RunOutcome>();
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
 
-  constructor(
-    private readonly runs: TaskRunRepository,
-    private readonly identity: InstanceIdentity,
-  ) {}
-
-  started(start: RunStart): void {
-    this.starts.set(start.id, start);
-    this.schedule();
-  }
+  constructor(private readonly runs: TaskRunRepository) {}
 
   finished(outcome: RunOutcome): void {
-    this.starts.delete(outcome.id);
     this.outcomes.set(outcome.id, outcome);
-    this.schedule();
+    this.timer ??= setTimeout(() => void this.flush(), JOURNAL_FLUSH_MS);
   }
 
   /** Resolves once everything recorded so far is written. */
   flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    const starts = [...this.starts.values()];
     const outcomes = [...this.outcomes.values()];
-    this.starts = new Map();
     this.outcomes = new Map();
-    this.flushing = this.flushing.then(() => this.write(starts, outcomes));
+    this.flushing = this.flushing.then(() => this.write(outcomes));
     return this.flushing;
   }
 
@@ -50,31 +36,23 @@ export class RunJournal implements OnApplicationShutdown {
     await this.flush();
   }
 
-  private schedule(): void {
-    this.timer ??= setTimeout(() => void this.flush(), JOURNAL_FLUSH_MS);
-  }
-
-  private async write(starts: RunStart[], outcomes: RunOutcome[]): Promise<void> {
+  private async write(outcomes: RunOutcome[]): Promise<void> {
+    if (outcomes.length === 0) return;
     try {
-      await this.runs.markStarted(starts, this.identity.id);
       await this.runs.finish(outcomes);
     } catch (error) {
       const reason = (error as Error).message;
-      if (starts.length + outcomes.length > 1) {
+      if (outcomes.length > 1) {
         // One bad row must not hold back the batch: write them one by one.
-        for (const start of starts) await this.write([start], []);
-        for (const outcome of outcomes) await this.write([], [outcome]);
-      } else if (outcomes[0]?.result != null) {
+        for (const outcome of outcomes) await this.write([outcome]);
+      } else if (outcomes[0].result != null) {
         // A result the database refuses is dropped, never the run's final status.
         this.logger.error(`Run ${outcomes[0].id}: result not stored: ${reason}`);
-        await this.write([], [{ ...outcomes[0], result: { unstorable: true } }]);
+        await this.write([{ ...outcomes[0], result: { unstorable: true } }]);
       } else {
         // The database is unreachable: keep the status for a later batch rather than lose it.
         this.logger.error(`Could not write a run status, retrying: ${reason}`);
-        for (const start of starts) if (!this.outcomes.has(start.id)) this.starts.set(start.id, start);
-        for (const outcome of outcomes) {
-          if (!this.outcomes.has(outcome.id)) this.outcomes.set(outcome.id, outcome);
-        }
+        if (!this.outcomes.has(outcomes[0].id)) this.outcomes.set(outcomes[0].id, outcomes[0]);
         this.timer ??= setTimeout(() => void this.flush(), 1000);
       }
     }

@@ -20,6 +20,11 @@ export interface Fire {
   task: Pick<TaskEntity, 'id' | 'name' | 'handler' | 'payload'>;
   policy: RunPolicy;
   event: { name: string; payload: unknown } | null;
+  /**
+   * True when the database already records the run `running` (started just before the instant,
+   * or inserted running); otherwise the executor records it first, if this instance still holds it.
+   */
+  recorded: boolean;
 }
 
 export function runPolicyOf(schedule: ScheduleEntity | null): RunPolicy {

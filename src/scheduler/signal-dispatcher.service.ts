@@ -56,7 +56,7 @@ export class SignalDispatcher implements OnModuleInit {
       if (!task) continue;
       const run = await this.claim(schedule, type, at);
       if (!run) continue;
-      this.executor.launch({ run, task, policy: runPolicyOf(schedule), event });
+      this.executor.launch({ run, task, policy: runPolicyOf(schedule), event, recorded: true });
       started.push(run);
     }
     return started;
@@ -77,6 +77,7 @@ export class SignalDispatcher implements OnModuleInit {
         instanceId: this.identity.id,
       },
       RUN_LEASE_MS,
+      'running',
     );
   }
 }

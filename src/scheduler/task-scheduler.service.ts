@@ -85,9 +85,16 @@ export class TaskSchedulerService {
         instanceId: this.identity.id,
       },
       RUN_LEASE_MS,
+      'running',
     );
     if (!run) throw new DomainError(ErrorCode.Conflict, 'could not create the run; try again');
-    this.executor.launch({ run, task, policy: { ...runPolicyOf(schedule), overlap: 'allow' }, event: null });
+    this.executor.launch({
+      run,
+      task,
+      policy: { ...runPolicyOf(schedule), overlap: 'allow' },
+      event: null,
+      recorded: true,
+    });
     return toTaskRunDto(run);
   }
 
