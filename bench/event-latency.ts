@@ -5,6 +5,7 @@
  * [--db pglite|postgres]. Client and server share this machine's clock.
  */
 import { io, Socket } from 'socket.io-client';
+import { callApi } from '../test/support/api-client';
 import { createTestDatabase, DatabaseKind } from '../test/support/test-database';
 import { freePort, ServiceProcess } from '../test/support/service-process';
 
@@ -15,16 +16,6 @@ function option(name: string, fallback: string): string {
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-
-async function call<T>(service: ServiceProcess, method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${service.url}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-  return (response.status === 204 ? undefined : await response.json()) as T;
-}
 
 async function main(): Promise<void> {
   const tasks = Number(option('tasks', '100'));
@@ -54,7 +45,7 @@ async function main(): Promise<void> {
     }
     const ids: string[] = [];
     for (let index = 0; index < tasks; index++) {
-      const task = await call<{ id: string }>(service, 'POST', '/api/tasks', {
+      const task = await callApi<{ id: string }>(service.url, 'POST', '/api/tasks', {
         name: `events ${index}`,
         schedule: 'cron:* * * * * *',
       });
@@ -64,7 +55,7 @@ async function main(): Promise<void> {
     measuring = true;
     await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
     measuring = false;
-    for (const id of ids) await call(service, 'DELETE', `/api/tasks/${id}/schedule`);
+    for (const id of ids) await callApi(service.url, 'DELETE', `/api/tasks/${id}/schedule`);
     latencies.sort((a, b) => a - b);
     const result = {
       database: kind,

@@ -5,16 +5,9 @@
  * [--instances 1] (postgres uses DATABASE_URL's server, in a database of its own; several
  * instances need postgres).
  */
+import { callApi, RunView } from '../test/support/api-client';
 import { createTestDatabase, DatabaseKind } from '../test/support/test-database';
 import { freePort, ServiceProcess } from '../test/support/service-process';
-
-interface Run {
-  scheduleId: string;
-  scheduledFor: string;
-  startedAt: string | null;
-  status: string;
-  instanceId: string;
-}
 
 function option(name: string, fallback: string): string {
   const index = process.argv.indexOf(`--${name}`);
@@ -23,16 +16,6 @@ function option(name: string, fallback: string): string {
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-
-async function call<T>(service: ServiceProcess, method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${service.url}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-  return (response.status === 204 ? undefined : await response.json()) as T;
-}
 
 async function main(): Promise<void> {
   const tasks = Number(option('tasks', '100'));
@@ -54,7 +37,7 @@ async function main(): Promise<void> {
     for (const instance of services) await instance.start();
     const ids: string[] = [];
     for (let index = 0; index < tasks; index++) {
-      const task = await call<{ id: string }>(service, 'POST', '/api/tasks', {
+      const task = await callApi<{ id: string }>(service.url, 'POST', '/api/tasks', {
         name: `bench ${index}`,
         schedule: 'cron:* * * * * *',
       });
@@ -64,7 +47,7 @@ async function main(): Promise<void> {
     const from = Math.ceil(Date.now() / 1000) * 1000 + 2000;
     const to = from + seconds * 1000;
     await new Promise((resolve) => setTimeout(resolve, to - Date.now() + 2000));
-    for (const id of ids) await call(service, 'DELETE', `/api/tasks/${id}/schedule`);
+    for (const id of ids) await callApi(service.url, 'DELETE', `/api/tasks/${id}/schedule`);
 
     const lateness: number[] = [];
     const statuses = new Map<string, number>();
@@ -72,7 +55,11 @@ async function main(): Promise<void> {
     let duplicates = 0;
     let missing = 0;
     for (const id of ids) {
-      const { items } = await call<{ items: Run[] }>(service, 'GET', `/api/tasks/${id}/runs?limit=500`);
+      const { items } = await callApi<{ items: RunView[] }>(
+        service.url,
+        'GET',
+        `/api/tasks/${id}/runs?limit=500`,
+      );
       const inWindow = items.filter((run) => {
         const at = Date.parse(run.scheduledFor);
         return at >= from && at < to;
@@ -82,7 +69,8 @@ async function main(): Promise<void> {
       missing += seconds - instants.size;
       for (const run of inWindow) {
         statuses.set(run.status, (statuses.get(run.status) ?? 0) + 1);
-        byInstance.set(run.instanceId, (byInstance.get(run.instanceId) ?? 0) + 1);
+        const instance = run.instanceId ?? 'none';
+        byInstance.set(instance, (byInstance.get(instance) ?? 0) + 1);
         if (run.startedAt) lateness.push(Date.parse(run.startedAt) - Date.parse(run.scheduledFor));
       }
     }

@@ -2,10 +2,11 @@ import { INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { rateLimit } from 'express-rate-limit';
+import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { DomainErrorFilter } from './common/domain-error.filter';
-import { RejectNulPipe } from './common/reject-nul.pipe';
+import { JsonInputPipe } from './common/json-input.pipe';
 import { Environment } from './config/environment';
 import { ScoutIoAdapter } from './events/scout-io.adapter';
 
@@ -37,6 +38,20 @@ export function configureApp(app: INestApplication, env: Environment): void {
   if (origins)
     express.enableCors({ origin: origins, allowedHeaders: ['content-type', 'x-api-key', 'x-request-id'] });
   express.useBodyParser('json', { limit: BODY_LIMIT });
+  // A body that is not JSON would be read as empty; refuse it instead of acting on nothing.
+  express.use('/api', (request: Request, response: Response, next: NextFunction) => {
+    const hasBody =
+      Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'];
+    if (['POST', 'PUT', 'PATCH'].includes(request.method) && hasBody && !request.is('application/json')) {
+      response.status(415).json({
+        statusCode: 415,
+        error: 'Unsupported Media Type',
+        message: 'request body must be JSON (Content-Type: application/json)',
+      });
+      return;
+    }
+    next();
+  });
   // Per client address, on the API only: /health and /metrics stay cheap to poll.
   express.use(
     '/api',
@@ -56,7 +71,7 @@ export function configureApp(app: INestApplication, env: Environment): void {
   );
   express.useWebSocketAdapter(new ScoutIoAdapter(app, origins, env.DATABASE_URL));
   app.useGlobalPipes(
-    new RejectNulPipe(),
+    new JsonInputPipe(),
     new ValidationPipe({
       whitelist: true,
       forbidNonWhitelisted: true,

@@ -1,3 +1,4 @@
+import { callApi } from './support/api-client';
 import { Client } from 'pg';
 import { EventClient } from './support/event-client';
 import { createTestDatabase, TestDatabase } from './support/test-database';
@@ -12,16 +13,6 @@ const FAILOVER_BOUND_MS = 10_000;
 
 // The real-PostgreSQL tier: several processes need a server; the embedded database is one process.
 const describeOnPostgres = process.env.DATABASE_URL ? describe : describe.skip;
-
-async function api<T>(service: ServiceProcess, method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${service.url}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-  return (response.status === 204 ? undefined : await response.json()) as T;
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -56,14 +47,14 @@ describeOnPostgres('three instances on one PostgreSQL', () => {
     async () => {
       const [a, b, c] = services;
       expect(
-        (await api<Array<{ alive: boolean }>>(a, 'GET', '/api/instances')).filter((i) => i.alive),
+        (await callApi<Array<{ alive: boolean }>>(a.url, 'GET', '/api/instances')).filter((i) => i.alive),
       ).toHaveLength(3);
       const clients = services.map((service) => new EventClient(service.url));
       await Promise.all(clients.map((client) => client.connected()));
 
       const ids: string[] = [];
       for (let index = 0; index < TASKS; index++) {
-        const task = await api<{ id: string }>(services[index % 3], 'POST', '/api/tasks', {
+        const task = await callApi<{ id: string }>(services[index % 3].url, 'POST', '/api/tasks', {
           name: `tick ${index}`,
           handler: 'http',
           payload: { url: `${webhook.url}/tick/${index}` },
@@ -86,11 +77,11 @@ describeOnPostgres('three instances on one PostgreSQL', () => {
       // A cancel through one instance stops the fires on every instance within a second.
       await sleep(from + (SECONDS - 5) * 1000 - Date.now());
       cancelledAt = Date.now();
-      await Promise.all(cancelled.map((id) => api(c, 'DELETE', `/api/tasks/${id}/schedule`)));
+      await Promise.all(cancelled.map((id) => callApi(c.url, 'DELETE', `/api/tasks/${id}/schedule`)));
       const to = from + SECONDS * 1000;
       await sleep(to - Date.now() + 1_500);
       await Promise.all(
-        ids.map((id) => api(a, 'DELETE', `/api/tasks/${id}/schedule`).catch(() => undefined)),
+        ids.map((id) => callApi(a.url, 'DELETE', `/api/tasks/${id}/schedule`).catch(() => undefined)),
       );
       await sleep(1_000);
 
@@ -199,7 +190,7 @@ describeOnPostgres('instances whose clocks are off by ±3 s', () => {
   it('neither fires early nor twice: both agree on the database clock', async () => {
     const ids: string[] = [];
     for (let index = 0; index < 20; index++) {
-      const task = await api<{ id: string }>(services[index % 2], 'POST', '/api/tasks', {
+      const task = await callApi<{ id: string }>(services[index % 2].url, 'POST', '/api/tasks', {
         name: `skewed ${index}`,
         handler: 'http',
         payload: { url: `${webhook.url}/skew/${index}` },
@@ -209,7 +200,7 @@ describeOnPostgres('instances whose clocks are off by ±3 s', () => {
     }
     const from = Math.ceil(Date.now() / 1000) * 1000 + 2_000;
     await waitFor(() => Date.now() > from + 10_000, 20_000);
-    await Promise.all(ids.map((id) => api(services[0], 'DELETE', `/api/tasks/${id}/schedule`)));
+    await Promise.all(ids.map((id) => callApi(services[0].url, 'DELETE', `/api/tasks/${id}/schedule`)));
     const calls = webhook.calls.filter(
       (call) => Date.parse(call.headers['x-scout-scheduled-for'] as string) >= from,
     );

@@ -1,30 +1,10 @@
+import { callApi, RunView } from './support/api-client';
 import { createTestDatabase, DATABASE_KINDS, TestDatabase } from './support/test-database';
 import { freePort, ServiceProcess } from './support/service-process';
 import { waitFor, WebhookServer } from './support/webhook-server';
 
-interface Run {
-  id: string;
-  scheduleId: string | null;
-  trigger: string;
-  scheduledFor: string;
-  startedAt: string | null;
-  status: string;
-  error: string | null;
-}
-
-async function api<T>(service: ServiceProcess, method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${service.url}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok)
-    throw new Error(`${method} ${path} answered ${response.status}: ${await response.text()}`);
-  return (await response.json()) as T;
-}
-
 const runsOf = async (service: ServiceProcess, taskId: string) =>
-  (await api<{ items: Run[] }>(service, 'GET', `/api/tasks/${taskId}/runs?limit=500`)).items;
+  (await callApi<{ items: RunView[] }>(service.url, 'GET', `/api/tasks/${taskId}/runs?limit=500`)).items;
 
 /**
  * Crash safety (SPEC §5): kill -9 the service with a run in flight and a one-shot falling due
@@ -52,7 +32,7 @@ describe.each(DATABASE_KINDS)('restart after SIGKILL on %s', (kind) => {
 
   it('marks the cut-off run interrupted, catches up exactly once and never duplicates a fire', async () => {
     const task = (name: string, path: string) =>
-      api<{ id: string }>(service, 'POST', '/api/tasks', {
+      callApi<{ id: string }>(service.url, 'POST', '/api/tasks', {
         name,
         handler: 'http',
         payload: { url: `${webhook.url}${path}`, method: 'POST' },
@@ -61,16 +41,18 @@ describe.each(DATABASE_KINDS)('restart after SIGKILL on %s', (kind) => {
     const oneShot = await task('one-shot', '/once');
     const everySecond = await task('every second', '/tick');
 
-    await api(service, 'POST', `/api/tasks/${everySecond.id}/schedule`, { schedule: 'cron:* * * * * *' });
+    await callApi(service.url, 'POST', `/api/tasks/${everySecond.id}/schedule`, {
+      schedule: 'cron:* * * * * *',
+    });
     await waitFor(() => webhook.callsTo('/tick').length >= 2, 10_000, 'the every-second task to fire');
-    const run = await api<Run>(service, 'POST', `/api/tasks/${inFlight.id}/run`);
+    const run = await callApi<RunView>(service.url, 'POST', `/api/tasks/${inFlight.id}/run`);
     await waitFor(
       async () => (await runsOf(service, inFlight.id))[0]?.status === 'running',
       5_000,
       'running',
     );
     const dueAt = new Date(Date.now() + 2_500);
-    await api(service, 'POST', `/api/tasks/${oneShot.id}/schedule`, {
+    await callApi(service.url, 'POST', `/api/tasks/${oneShot.id}/schedule`, {
       schedule: `at:${dueAt.toISOString()}`,
     });
 
@@ -98,7 +80,7 @@ describe.each(DATABASE_KINDS)('restart after SIGKILL on %s', (kind) => {
     expect(oneShotRuns).toHaveLength(1);
     expect(oneShotRuns[0]).toMatchObject({ status: 'succeeded', scheduledFor: dueAt.toISOString() });
     expect(
-      (await api<{ nextRunAt: string | null }>(service, 'GET', `/api/tasks/${oneShot.id}/schedule`))
+      (await callApi<{ nextRunAt: string | null }>(service.url, 'GET', `/api/tasks/${oneShot.id}/schedule`))
         .nextRunAt,
     ).toBeNull();
 

@@ -13,10 +13,20 @@ export function encodeCursor(cursor: PageCursor): string {
   return Buffer.from(`${cursor.at.toISOString()}|${cursor.id}`).toString('base64url');
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Instants PostgreSQL's timestamptz and JavaScript both hold. */
+const EARLIEST = Date.UTC(1, 0, 1);
+const LATEST = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+export function isStorableInstant(date: Date): boolean {
+  const time = date.getTime();
+  return !Number.isNaN(time) && time >= EARLIEST && time <= LATEST;
+}
+
 export function decodeCursor(text: string, label = 'cursor'): PageCursor {
-  const [at, id] = Buffer.from(text, 'base64url').toString('utf8').split('|');
+  const [at, id, extra] = Buffer.from(text, 'base64url').toString('utf8').split('|');
   const date = new Date(at ?? '');
-  if (!id || !/^[0-9a-f-]{36}$/i.test(id) || Number.isNaN(date.getTime())) {
+  if (extra !== undefined || !id || !UUID.test(id) || !isStorableInstant(date)) {
     throw new DomainError(
       ErrorCode.InvalidInput,
       `${label}: not a cursor returned by this API (use nextCursor)`,

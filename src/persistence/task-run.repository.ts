@@ -155,8 +155,8 @@ export class TaskRunRepository {
     const rows = await this.returning<TaskRunEntity>(
       `INSERT INTO task_run (task_id, schedule_id, trigger, scheduled_for, status, attempt, instance_id, lease_until,
                              started_at)
-       VALUES ($1, $2, $3, $4, $8, $5, $6, $4::timestamptz + $7 * interval '1 millisecond',
-               CASE WHEN $8 = 'running' THEN $4::timestamptz END)
+       VALUES ($1, $2, $3, $4, $8::varchar, $5, $6, $4::timestamptz + $7 * interval '1 millisecond',
+               CASE WHEN $8::varchar = 'running' THEN $4::timestamptz END)
        ON CONFLICT (schedule_id, scheduled_for) DO NOTHING
        RETURNING ${RUN_COLUMNS}`,
       [

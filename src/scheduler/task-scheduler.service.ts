@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
-import { decodeCursor, Page, toPage } from '../common/cursor';
+import { decodeCursor, isStorableInstant, Page, toPage } from '../common/cursor';
 import { DomainError, ErrorCode } from '../common/domain-error';
 import { ScheduleRepository } from '../persistence/schedule.repository';
 import { TaskRunRepository } from '../persistence/task-run.repository';
@@ -159,7 +159,7 @@ export class TaskSchedulerService {
 
   private beforeCursor(before: string | undefined) {
     if (!before) return null;
-    if (/^\d{4}-\d{2}-\d{2}T/.test(before) && !Number.isNaN(Date.parse(before))) {
+    if (/^\d{4}-\d{2}-\d{2}T/.test(before) && isStorableInstant(new Date(before))) {
       // Paired with the smallest id, the keyset condition reads "scheduled strictly before this instant".
       return { at: new Date(before), id: '00000000-0000-0000-0000-000000000000' };
     }

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsObject, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsObject, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { TaskEntity } from '../../persistence/task.entity';
 import { TaskRunEntity, type RunStatus } from '../../persistence/task-run.entity';
 
@@ -47,8 +47,9 @@ export class CreateTaskDto {
   schedule?: string;
 }
 
+/** Fields left out are unchanged; `null` clears only what may be empty (description, payload). */
 export class UpdateTaskDto {
-  @IsOptional()
+  @ValidateIf((_, value) => value !== undefined)
   @IsString()
   @MinLength(1)
   @MaxLength(200)
@@ -59,7 +60,7 @@ export class UpdateTaskDto {
   @MaxLength(2000)
   description?: string;
 
-  @IsOptional()
+  @ValidateIf((_, value) => value !== undefined)
   @IsString()
   @Matches(HANDLER_NAME, { message: 'handler must be a handler name (letters, digits, _ . : -)' })
   handler?: string;
