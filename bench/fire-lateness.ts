@@ -2,7 +2,7 @@
  * Fire lateness of the running service: N tasks scheduled `cron:* * * * * *` for a window of
  * whole seconds, every run persisted; lateness = startedAt − scheduledFor as recorded in the
  * runs. Usage: npm run bench:lateness -- [--tasks 100] [--seconds 60] [--db pglite|postgres]
- * [--instances 1] (postgres uses DATABASE_URL's server, in a database of its own; several
+ * [--instances 1] [--max-concurrent 100] (postgres uses DATABASE_URL's server, in a database of its own; several
  * instances need postgres).
  */
 import { callApi, RunView } from '../test/support/api-client';
@@ -22,12 +22,19 @@ async function main(): Promise<void> {
   const seconds = Number(option('seconds', '60'));
   const kind = option('db', process.env.DATABASE_URL ? 'postgres' : 'pglite') as DatabaseKind;
   const instances = Number(option('instances', '1'));
+  // Fires over the per-instance cap wait (by design); raise it to measure the scheduler itself.
+  const maxConcurrent = option('max-concurrent', '100');
   const database = await createTestDatabase(kind);
   const services: ServiceProcess[] = [];
   for (let index = 0; index < instances; index++) {
     services.push(
       new ServiceProcess(
-        { ...database.env, LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '1000000' },
+        {
+          ...database.env,
+          LOG_LEVEL: 'warn',
+          RATE_LIMIT_PER_MINUTE: '1000000',
+          SCHEDULER_MAX_CONCURRENT_RUNS: maxConcurrent,
+        },
         await freePort(),
       ),
     );

@@ -38,6 +38,8 @@ export class SchedulerEventsGateway
   private readonly logger = new Logger(SchedulerEventsGateway.name);
   private unsubscribe: (() => void) | null = null;
   private connected = 0;
+  private outbox: Array<[SchedulerEventName, SchedulerEventMap[SchedulerEventName]]> = [];
+  private flushing: NodeJS.Immediate | null = null;
 
   @WebSocketServer()
   private readonly server: Server;
@@ -94,9 +96,22 @@ export class SchedulerEventsGateway
     return { ok: true, taskId };
   }
 
+  /**
+   * Queued and sent right after the current turn of the event loop: the fan-out (encoding, and
+   * with several instances a NOTIFY per event) never sits between two handler starts.
+   */
   private relay<K extends SchedulerEventName>(name: K, payload: SchedulerEventMap[K]): void {
+    this.outbox.push([name, payload]);
+    this.flushing ??= setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    this.flushing = null;
+    const events = this.outbox;
+    this.outbox = [];
     // One emit to the union of both rooms: each socket gets the event once.
-    this.server?.to(ALL_EVENTS_ROOM).to(taskRoom(payload.taskId)).emit(name, payload);
+    for (const [name, payload] of events)
+      this.server?.to(ALL_EVENTS_ROOM).to(taskRoom(payload.taskId)).emit(name, payload);
   }
 
   private taskIdOf(body: unknown): string | null {
