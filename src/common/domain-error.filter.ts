@@ -10,7 +10,6 @@ export function statusOf(code: ErrorCode): HttpStatus {
       return HttpStatus.BAD_REQUEST;
     case ErrorCode.TaskNotFound:
     case ErrorCode.ScheduleNotFound:
-    case ErrorCode.RunNotFound:
       return HttpStatus.NOT_FOUND;
     case ErrorCode.Conflict:
       return HttpStatus.CONFLICT;

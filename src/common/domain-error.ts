@@ -9,7 +9,6 @@ export enum ErrorCode {
   UnknownHandler = 'UNKNOWN_HANDLER',
   TaskNotFound = 'TASK_NOT_FOUND',
   ScheduleNotFound = 'SCHEDULE_NOT_FOUND',
-  RunNotFound = 'RUN_NOT_FOUND',
   Conflict = 'CONFLICT',
 }
 

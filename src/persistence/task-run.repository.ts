@@ -294,14 +294,6 @@ export class TaskRunRepository {
     await this.runs.delete({ scheduleId, status: 'pending' });
   }
 
-  findById(id: string): Promise<TaskRunEntity | null> {
-    return this.runs.findOneBy({ id });
-  }
-
-  findByIds(ids: string[]): Promise<TaskRunEntity[]> {
-    return ids.length === 0 ? Promise.resolve([]) : this.runs.findBy({ id: In(ids) });
-  }
-
   /** Newest first, `limit + 1` rows before the cursor. */
   listForTask(taskId: string, limit: number, before: PageCursor | null): Promise<TaskRunEntity[]> {
     const query = this.runs
