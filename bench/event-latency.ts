@@ -5,17 +5,10 @@
  * [--db pglite|postgres]. Client and server share this machine's clock.
  */
 import { io, Socket } from 'socket.io-client';
+import { option, percentile } from './bench-args';
 import { callApi } from '../test/support/api-client';
 import { createTestDatabase, DatabaseKind } from '../test/support/test-database';
 import { freePort, ServiceProcess } from '../test/support/service-process';
-
-function option(name: string, fallback: string): string {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? process.argv[index + 1] : fallback;
-}
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 async function main(): Promise<void> {
   const tasks = Number(option('tasks', '100'));

@@ -5,17 +5,10 @@
  * [--instances 1] [--max-concurrent 100] (postgres uses DATABASE_URL's server, in a database of its own; several
  * instances need postgres).
  */
+import { option, percentile } from './bench-args';
 import { callApi, RunView } from '../test/support/api-client';
 import { createTestDatabase, DatabaseKind } from '../test/support/test-database';
 import { freePort, ServiceProcess } from '../test/support/service-process';
-
-function option(name: string, fallback: string): string {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? process.argv[index + 1] : fallback;
-}
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 async function main(): Promise<void> {
   const tasks = Number(option('tasks', '100'));

@@ -1,3 +1,4 @@
+import type { TaskView as Task, RunView as Run } from './support/api-client';
 import { randomUUID } from 'node:crypto';
 import { jest } from '@jest/globals';
 import { DateTime } from 'luxon';
@@ -27,35 +28,6 @@ const LEAKS = [
 ];
 
 /** Response bodies as SPEC §4 describes them. */
-interface Task {
-  id: string;
-  name: string;
-  description: string | null;
-  handler: string;
-  payload: Record<string, unknown> | null;
-  status: 'idle' | 'running';
-  nextRunAt: string | null;
-  lastRun: { id: string; status: string; finishedAt: string | null } | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-interface Run {
-  id: string;
-  taskId: string;
-  scheduleId: string | null;
-  trigger: string;
-  scheduledFor: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  durationMs: number | null;
-  status: string;
-  attempt: number;
-  error: string | null;
-  result: unknown;
-  instanceId: string | null;
-}
-
 interface Schedule {
   id: string;
   taskId: string;

@@ -1,3 +1,4 @@
+import type { TaskView as Task, RunView as Run } from './support/api-client';
 import { randomUUID } from 'node:crypto';
 import { jest } from '@jest/globals';
 import request from 'supertest';
@@ -27,36 +28,6 @@ function expectNoLeak(text: string): void {
 }
 
 /** Asserts the error shape `{statusCode, error, message}` and that the message says what is wrong. */
-/** Response bodies as SPEC §4 describes them. */
-interface Task {
-  id: string;
-  name: string;
-  description: string | null;
-  handler: string;
-  payload: Record<string, unknown> | null;
-  status: 'idle' | 'running';
-  nextRunAt: string | null;
-  lastRun: { id: string; status: string; finishedAt: string | null } | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-interface Run {
-  id: string;
-  taskId: string;
-  scheduleId: string | null;
-  trigger: string;
-  scheduledFor: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  durationMs: number | null;
-  status: string;
-  attempt: number;
-  error: string | null;
-  result: unknown;
-  instanceId: string | null;
-}
-
 function expectError(
   response: request.Response,
   statusCode: number,

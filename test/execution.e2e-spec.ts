@@ -1,22 +1,9 @@
+import type { RunView as Run } from './support/api-client';
 import request from 'supertest';
 import { createTestDatabase, DATABASE_KINDS, TestDatabase } from './support/test-database';
 import { startTestApp, TestApp } from './support/test-app';
 import { freePort } from './support/service-process';
 import { waitFor, WebhookServer } from './support/webhook-server';
-
-interface Run {
-  id: string;
-  scheduleId: string | null;
-  trigger: string;
-  scheduledFor: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  durationMs: number | null;
-  status: string;
-  attempt: number;
-  error: string | null;
-  result: unknown;
-}
 
 /** Tasks calling a webhook on every schedule form: the `http` handler, on time, with its headers. */
 describe.each(DATABASE_KINDS)('execution on %s', (kind) => {

@@ -1,13 +1,31 @@
-/** A run as the REST API answers it (the fields tests and benchmarks read). */
+/** A task as the REST API answers it (SPEC §4). */
+export interface TaskView {
+  id: string;
+  name: string;
+  description: string | null;
+  handler: string;
+  payload: Record<string, unknown> | null;
+  status: 'idle' | 'running';
+  nextRunAt: string | null;
+  lastRun: { id: string; status: string; finishedAt: string | null } | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A run as the REST API answers it (SPEC §4). */
 export interface RunView {
   id: string;
+  taskId: string;
   scheduleId: string | null;
   trigger: string;
   scheduledFor: string;
   startedAt: string | null;
   finishedAt: string | null;
+  durationMs: number | null;
   status: string;
+  attempt: number;
   error: string | null;
+  result: unknown;
   instanceId: string | null;
 }
 
