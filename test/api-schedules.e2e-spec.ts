@@ -1,4 +1,5 @@
 import type { TaskView as Task, RunView as Run } from './support/api-client';
+import { expectError } from './support/error-assertions';
 import { randomUUID } from 'node:crypto';
 import { jest } from '@jest/globals';
 import { DateTime } from 'luxon';
@@ -17,16 +18,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
-/** A stack frame or SQL in a response body would leak internals. */
-const LEAKS = [
-  /\bat \S+ \(.+:\d+:\d+\)/,
-  /\bat (file:\/\/|\/|node:).+:\d+:\d+/,
-  /\n\s+at /,
-  /\.(ts|js):\d+:\d+/,
-  /\b(SELECT|INSERT INTO|UPDATE \S+ SET|DELETE FROM)\b/,
-  /QueryFailed/i,
-];
-
 /** Response bodies as SPEC §4 describes them. */
 interface Schedule {
   id: string;
@@ -49,22 +40,6 @@ interface Schedule {
   endAt: string | null;
   createdAt: string;
   updatedAt: string;
-}
-
-function expectError(
-  response: request.Response,
-  statusCode: number,
-  error: string,
-  message: string | RegExp,
-): void {
-  expect(response.status).toBe(statusCode);
-  expect(response.headers['content-type']).toMatch(/application\/json/);
-  expect(response.body).toEqual({
-    statusCode,
-    error,
-    message: typeof message === 'string' ? expect.stringContaining(message) : expect.stringMatching(message),
-  });
-  for (const leak of LEAKS) expect(response.text).not.toMatch(leak);
 }
 
 /** An ISO instant `ms` from now, on a whole second. */

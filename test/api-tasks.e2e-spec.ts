@@ -1,4 +1,5 @@
 import type { TaskView as Task, RunView as Run } from './support/api-client';
+import { expectError, expectNoLeak } from './support/error-assertions';
 import { randomUUID } from 'node:crypto';
 import { jest } from '@jest/globals';
 import request from 'supertest';
@@ -13,37 +14,6 @@ jest.setTimeout(30_000);
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-/** A stack frame (`    at fn (file.ts:1:2)`) or SQL in a response body would leak internals. */
-const LEAKS = [
-  /\bat \S+ \(.+:\d+:\d+\)/,
-  /\bat (file:\/\/|\/|node:).+:\d+:\d+/,
-  /\n\s+at /,
-  /\.(ts|js):\d+:\d+/,
-  /\b(SELECT|INSERT INTO|UPDATE \S+ SET|DELETE FROM)\b/,
-  /QueryFailed/i,
-];
-
-function expectNoLeak(text: string): void {
-  for (const leak of LEAKS) expect(text).not.toMatch(leak);
-}
-
-/** Asserts the error shape `{statusCode, error, message}` and that the message says what is wrong. */
-function expectError(
-  response: request.Response,
-  statusCode: number,
-  error: string,
-  message: string | RegExp,
-): void {
-  expect(response.status).toBe(statusCode);
-  expect(response.headers['content-type']).toMatch(/application\/json/);
-  expect(response.body).toEqual({
-    statusCode,
-    error,
-    message: typeof message === 'string' ? expect.stringContaining(message) : expect.stringMatching(message),
-  });
-  expectNoLeak(response.text);
-}
-
 describe.each(DATABASE_KINDS)('REST API: tasks and runs on %s', (kind) => {
   let database: TestDatabase;
   let service: TestApp;
