@@ -17,6 +17,9 @@ import { SchedulerEventMap, SchedulerEventName } from './scheduler-events';
 /** Clients that never subscribed are in this room and receive every event. */
 const ALL_EVENTS_ROOM = 'scout:all';
 const taskRoom = (taskId: string) => `scout:task:${taskId}`;
+/** Instances pass each other their events in batches under this name (server-side only). */
+const RELAY_EVENT = 'scout:relay';
+type OutboxEntry = [SchedulerEventName, SchedulerEventMap[SchedulerEventName]];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface SubscriptionAck {
@@ -38,8 +41,12 @@ export class SchedulerEventsGateway
   private readonly logger = new Logger(SchedulerEventsGateway.name);
   private unsubscribe: (() => void) | null = null;
   private connected = 0;
-  private outbox: Array<[SchedulerEventName, SchedulerEventMap[SchedulerEventName]]> = [];
+  private outbox: OutboxEntry[] = [];
   private flushing: NodeJS.Immediate | null = null;
+  /** Until the adapter says otherwise (the in-memory one refuses server-side emits). */
+  private clustered = true;
+  /** Other live instances, as the scheduler last counted them (relay until it has). */
+  private peers = Number.POSITIVE_INFINITY;
 
   @WebSocketServer()
   private readonly server: Server;
@@ -53,6 +60,11 @@ export class SchedulerEventsGateway
     return this.connected;
   }
 
+  /** Alone on the database, this instance relays nothing: nobody else could deliver its events. */
+  set otherInstances(count: number) {
+    this.peers = count;
+  }
+
   afterInit(server: Server): void {
     server.use((socket, next) => {
       const auth = socket.handshake.auth as { apiKey?: unknown } | undefined;
@@ -61,6 +73,7 @@ export class SchedulerEventsGateway
       next(new Error('unauthorized: a valid API key is required (auth.apiKey or the X-API-Key header)'));
     });
     this.unsubscribe = this.events.subscribe((name, payload) => this.relay(name, payload));
+    server.sockets.on(RELAY_EVENT, (events: OutboxEntry[]) => this.deliver(events));
   }
 
   handleConnection(socket: Socket): void {
@@ -97,21 +110,37 @@ export class SchedulerEventsGateway
   }
 
   /**
-   * Queued and sent right after the current turn of the event loop: the fan-out (encoding, and
-   * with several instances a NOTIFY per event) never sits between two handler starts.
+   * Queued and sent right after the current turn of the event loop: the fan-out (encoding and
+   * writing to each client) never sits between two handler starts.
    */
   private relay<K extends SchedulerEventName>(name: K, payload: SchedulerEventMap[K]): void {
     this.outbox.push([name, payload]);
     this.flushing ??= setImmediate(() => this.flush());
   }
 
+  /**
+   * This instance's clients get the batch directly; the other instances get it as one message
+   * through the adapter (one NOTIFY per batch, not one per event and client room).
+   */
   private flush(): void {
     this.flushing = null;
     const events = this.outbox;
     this.outbox = [];
+    this.deliver(events);
+    if (!this.clustered || this.peers === 0 || !this.server) return;
+    try {
+      this.server.serverSideEmit(RELAY_EVENT, events);
+    } catch {
+      // The in-memory adapter: a single instance, nobody to relay to.
+      this.clustered = false;
+    }
+  }
+
+  private deliver(events: OutboxEntry[]): void {
+    if (this.connected === 0 || !this.server) return;
     // One emit to the union of both rooms: each socket gets the event once.
     for (const [name, payload] of events)
-      this.server?.to(ALL_EVENTS_ROOM).to(taskRoom(payload.taskId)).emit(name, payload);
+      this.server.local.to(ALL_EVENTS_ROOM).to(taskRoom(payload.taskId)).emit(name, payload);
   }
 
   private taskIdOf(body: unknown): string | null {

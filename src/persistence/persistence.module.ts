@@ -9,6 +9,7 @@ import { SCOUT_DATA_SOURCE } from './scout-data-source';
 import { ScheduleRepository } from './schedule.repository';
 import { TaskRunRepository } from './task-run.repository';
 import { TaskRepository } from './task.repository';
+import { TableMaintenance } from './table-maintenance.service';
 
 @Module({
   providers: [
@@ -41,7 +42,14 @@ class DatabaseEndpointModule {}
     TypeOrmModule.forFeature(ENTITIES, SCOUT_DATA_SOURCE),
     DatabaseEndpointModule,
   ],
-  providers: [SchemaMigrator, TaskRepository, ScheduleRepository, TaskRunRepository, InstanceRepository],
+  providers: [
+    SchemaMigrator,
+    TableMaintenance,
+    TaskRepository,
+    ScheduleRepository,
+    TaskRunRepository,
+    InstanceRepository,
+  ],
   exports: [
     TaskRepository,
     ScheduleRepository,

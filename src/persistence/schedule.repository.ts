@@ -102,8 +102,16 @@ export class ScheduleRepository {
   }
 
   /** Active `on:<event>` or `after:<taskId>` schedules listening for `signal`. */
-  findListening(type: 'event' | 'chain', signal: string): Promise<ScheduleEntity[]> {
-    return this.schedules.findBy({ type, signal, paused: false });
+  /** The active schedules waiting on any of these signals (one query for a whole batch). */
+  findListening(type: 'event' | 'chain', signals: string[]): Promise<ScheduleEntity[]> {
+    if (signals.length === 0) return Promise.resolve([]);
+    return this.schedules
+      .createQueryBuilder('schedule')
+      .where('schedule.type = :type AND schedule.signal = ANY(:signals) AND NOT schedule.paused', {
+        type,
+        signals,
+      })
+      .getMany();
   }
 
   async nextRunAtOf(taskIds: string[]): Promise<Map<string, Date | null>> {

@@ -29,6 +29,10 @@ export const PLANNER_JOB = 'scout:planner';
 /** How long before its instant a group's start is recorded (one UPDATE for the whole group). */
 export const PRESTART_MS = 100;
 const PLANNER_ALIGN_JOB = 'scout:planner-start';
+/** The last stretch before an instant that is waited on the CPU rather than by a timer. */
+const SPIN_MS = 2;
+/** Clock reads in a spin: well over SPIN_MS on a real clock (a read takes ~25 ns). */
+const SPIN_LIMIT = 400_000;
 /** Where in each second the planner ticks. */
 export const TICK_PHASE_MS = 500;
 
@@ -334,8 +338,7 @@ export class FirePlanner {
       );
       return;
     }
-    const wait = atMs - this.clock.nowMs();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    await this.waitUntil(atMs);
     for (const fire of fires) {
       if (!held.has(fire.run.id)) continue;
       this.executor.launch({
@@ -346,6 +349,19 @@ export class FirePlanner {
         recorded: true,
       });
     }
+  }
+
+  /**
+   * A timer wakes up to a millisecond or two late, so it is set for just before the instant and
+   * the last stretch is waited on the CPU (at most SPIN_MS per group). The spin is bounded: a
+   * clock that does not move (fake timers) falls back to a timer.
+   */
+  private async waitUntil(atMs: number): Promise<void> {
+    const wait = atMs - this.clock.nowMs();
+    if (wait > SPIN_MS) await new Promise((resolve) => setTimeout(resolve, wait - SPIN_MS));
+    for (let spins = 0; spins < SPIN_LIMIT && this.clock.nowMs() < atMs; spins++);
+    const left = atMs - this.clock.nowMs();
+    if (left > 0) await new Promise((resolve) => setTimeout(resolve, left));
   }
 
   private recordMissed(run: TaskRunEntity, error: string): void {

@@ -17,7 +17,10 @@ type FinalStatus = 'succeeded' | 'failed' | 'timed_out' | 'interrupted';
 interface ActiveRun {
   fire: Fire;
   startedAt: Date;
-  controller: AbortController;
+  /** Made when the handler first reads its signal: most handlers never do, and a start is hot. */
+  controller: AbortController | null;
+  /** Why the run was aborted before the handler asked for its signal. */
+  abortReason: Error | null;
   timeout: NodeJS.Timeout | null;
   settle: (status: FinalStatus, error: string | null, result: unknown) => void;
 }
@@ -58,6 +61,8 @@ export class RunExecutor {
   private confirming = 0;
   private readonly successListeners: Array<(fire: Fire, finishedAt: Date) => void> = [];
   private accepting = true;
+  /** Runs started in this turn whose `task_started` is not out yet (sent together, after the starts). */
+  private startedUnannounced: ActiveRun[] = [];
 
   constructor(
     private readonly handlers: TaskHandlerRegistry,
@@ -123,7 +128,7 @@ export class RunExecutor {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     for (const run of [...this.active.values()]) {
-      run.controller.abort(new Error('the service shut down'));
+      this.abort(run, new Error('the service shut down'));
       run.settle('interrupted', 'interrupted: the service shut down before the run finished', null);
     }
     await this.journal.flush();
@@ -172,12 +177,12 @@ export class RunExecutor {
       this.recordNotStarted(fire, 'failed', `handler ${JSON.stringify(task.handler)} is not registered here`);
       return;
     }
-    const controller = new AbortController();
     let settled = false;
     const active: ActiveRun = {
       fire,
       startedAt,
-      controller,
+      controller: null,
+      abortReason: null,
       timeout: null,
       settle: (status, error, result) => {
         if (settled) return;
@@ -188,15 +193,13 @@ export class RunExecutor {
     this.active.set(run.id, active);
     if (run.scheduleId)
       this.activeBySchedule.set(run.scheduleId, (this.activeBySchedule.get(run.scheduleId) ?? 0) + 1);
-    this.events.emit('task_started', {
-      taskId: run.taskId,
-      runId: run.id,
-      scheduledFor: run.scheduledFor.toISOString(),
-      startedAt: startedAt.toISOString(),
-    });
+    // A whole group of fires starts in one turn: their events go out after the last start (and
+    // before any of them can finish: this promise job is queued ahead of the handlers' outcomes).
+    this.startedUnannounced.push(active);
+    if (this.startedUnannounced.length === 1) void Promise.resolve().then(() => this.announceStarted());
     if (policy.timeoutMs !== null) {
       active.timeout = setTimeout(() => {
-        controller.abort(new RunTimeout(`timed out after ${policy.timeoutMs} ms`));
+        this.abort(active, new RunTimeout(`timed out after ${policy.timeoutMs} ms`));
         active.settle('timed_out', `timed out after ${policy.timeoutMs! / 1000}s`, null);
       }, policy.timeoutMs);
     }
@@ -207,7 +210,12 @@ export class RunExecutor {
           task: { id: task.id, name: task.name, payload: task.payload },
           run: { id: run.id, scheduledFor: run.scheduledFor, attempt: run.attempt, trigger: run.trigger },
           event: fire.event,
-          signal: controller.signal,
+          get signal() {
+            active.controller ??= new AbortController();
+            if (active.abortReason && !active.controller.signal.aborted)
+              active.controller.abort(active.abortReason);
+            return active.controller.signal;
+          },
           timeoutMs: policy.timeoutMs,
         }),
       );
@@ -219,6 +227,24 @@ export class RunExecutor {
       (error: unknown) =>
         active.settle('failed', error instanceof Error ? error.message : String(error), null),
     );
+  }
+
+  private announceStarted(): void {
+    const started = this.startedUnannounced;
+    this.startedUnannounced = [];
+    for (const { fire, startedAt } of started) {
+      this.events.emit('task_started', {
+        taskId: fire.run.taskId,
+        runId: fire.run.id,
+        scheduledFor: fire.run.scheduledFor.toISOString(),
+        startedAt: startedAt.toISOString(),
+      });
+    }
+  }
+
+  private abort(active: ActiveRun, reason: Error): void {
+    active.abortReason ??= reason;
+    active.controller?.abort(reason);
   }
 
   private complete(active: ActiveRun, status: FinalStatus, error: string | null, result: unknown): void {

@@ -209,6 +209,8 @@ describe('RunExecutor', () => {
   /** Lets settled handler promises reach the executor (and advances fake time). */
   const advance = (ms: number) => jest.advanceTimersByTimeAsync(ms);
   const flush = () => jest.advanceTimersByTimeAsync(0);
+  /** A turn's `task_started` events go out together, right after its starts (one microtask). */
+  const afterStarts = () => Promise.resolve();
 
   const eventsOf = (runId: string) =>
     events.filter((event) => event.payload && 'runId' in event.payload && event.payload.runId === runId);
@@ -234,6 +236,7 @@ describe('RunExecutor', () => {
     it('emits task_started, calls the handler with its context, then task_finished with the spec payload', async () => {
       const f = fire('schedule-1', { timeoutMs: 30 * SECOND }, { scheduledFor: T0 - 250 });
       executor.launch(f);
+      await afterStarts();
 
       expect(events).toEqual([
         {
@@ -414,6 +417,7 @@ describe('RunExecutor', () => {
       await advance(10 * SECOND);
       const second = fire('schedule-1', { overlap: 'skip' });
       executor.launch(second);
+      await afterStarts();
 
       expect(handler.calls).toHaveLength(1);
       expect(namesOf(second.run.id)).toEqual(['task_error']);
@@ -438,12 +442,14 @@ describe('RunExecutor', () => {
       expect(namesOf(first.run.id)).toEqual(['task_started', 'task_finished']);
       const third = fire('schedule-1', { overlap: 'skip' });
       executor.launch(third);
+      await afterStarts();
       expect(namesOf(third.run.id)).toEqual(['task_started']);
     });
 
-    it('skip only looks at the same schedule: another schedule runs alongside', () => {
+    it('skip only looks at the same schedule: another schedule runs alongside', async () => {
       executor.launch(fire('schedule-1', { overlap: 'skip' }));
       executor.launch(fire('schedule-2', { overlap: 'skip' }));
+      await afterStarts();
       expect(startedRunIds()).toEqual(['run-1', 'run-2']);
       expect(executor.activeCount).toBe(2);
     });
@@ -455,6 +461,7 @@ describe('RunExecutor', () => {
       executor.launch(first);
       executor.launch(second);
       executor.launch(third);
+      await afterStarts();
       expect(startedRunIds()).toEqual([first.run.id]);
       expect(handler.calls).toHaveLength(1);
 
@@ -483,6 +490,7 @@ describe('RunExecutor', () => {
       const second = fire('schedule-1', { overlap: 'allow' });
       executor.launch(first);
       executor.launch(second);
+      await afterStarts();
 
       expect(startedRunIds()).toEqual([first.run.id, second.run.id]);
       expect(handler.calls.map((call) => call.atMs)).toEqual([T0, T0]);
@@ -494,9 +502,10 @@ describe('RunExecutor', () => {
       expectLifecycle(second.run.id, true);
     });
 
-    it('runs without a schedule (manual) never overlap-skip each other', () => {
+    it('runs without a schedule (manual) never overlap-skip each other', async () => {
       executor.launch(fire(null, { overlap: 'skip' }));
       executor.launch(fire(null, { overlap: 'skip' }));
+      await afterStarts();
       expect(startedRunIds()).toEqual(['run-1', 'run-2']);
     });
 
@@ -508,6 +517,7 @@ describe('RunExecutor', () => {
       const a1 = fire('schedule-a', { overlap: 'skip' });
       const a2 = fire('schedule-a', { overlap: 'skip' });
       for (const f of [busy1, busy2, a1, a2]) executor.launch(f);
+      await afterStarts();
       expect(executor.waitingCount).toBe(2);
 
       handler.callOf(busy1.run.id).resolve('done');
@@ -529,6 +539,7 @@ describe('RunExecutor', () => {
       const observe = () => (maxActive = Math.max(maxActive, executor.activeCount));
       for (const f of fires) {
         executor.launch(f);
+        await afterStarts();
         observe();
       }
       expect(startedRunIds()).toEqual(['run-1', 'run-2']);
@@ -586,6 +597,7 @@ describe('RunExecutor', () => {
       executor.launch(fire('s1', { timeoutMs: 2 * SECOND }));
       executor.launch(fire('s2'));
       executor.launch(fire('s3'));
+      await afterStarts();
       expect(executor.waitingCount).toBe(2);
 
       await advance(2 * SECOND);
@@ -601,6 +613,7 @@ describe('RunExecutor', () => {
     it('ends the run timed_out at the deadline and aborts the handler signal', async () => {
       const aborts: unknown[] = [];
       executor.launch(fire('schedule-1', { timeoutMs: 5 * SECOND }));
+      await afterStarts();
       const { context } = handler.callOf('run-1');
       context.signal.addEventListener('abort', () => aborts.push(context.signal.reason));
 
@@ -637,6 +650,7 @@ describe('RunExecutor', () => {
       executor.launch(fire('schedule-1', { timeoutMs: SECOND }));
       await advance(SECOND);
       executor.launch(fire('schedule-1', { timeoutMs: SECOND }));
+      await afterStarts();
       expect(startedRunIds()).toEqual(['run-1', 'run-2']);
     });
   });
@@ -717,6 +731,7 @@ describe('RunExecutor', () => {
 
     it('a retry that succeeds ends the series', async () => {
       executor.launch(fire('schedule-1', { maxRetries: 3, retryBackoffMs: 10 * SECOND }));
+      await afterStarts();
       handler.callOf('run-1').reject(new Error('flaky'));
       await flush();
       await advance(10 * SECOND);
@@ -745,6 +760,7 @@ describe('RunExecutor', () => {
     it('no retry without maxRetries, nor for a success', async () => {
       executor.launch(fire('schedule-1', { maxRetries: 0 }));
       executor.launch(fire('schedule-2', { maxRetries: 5 }));
+      await afterStarts();
       handler.callOf('run-1').reject(new Error('x'));
       handler.callOf('run-2').resolve('y');
       await advance(3_600 * SECOND);
@@ -755,6 +771,7 @@ describe('RunExecutor', () => {
     it('cancelRetries drops the armed retries of a schedule', async () => {
       executor.launch(fire('schedule-1', { maxRetries: 2 }));
       executor.launch(fire('schedule-2', { maxRetries: 2 }));
+      await afterStarts();
       handler.callOf('run-1').reject(new Error('x'));
       handler.callOf('run-2').reject(new Error('x'));
       await flush();
@@ -780,6 +797,7 @@ describe('RunExecutor', () => {
       executor.launch(fire('ko'));
       executor.launch(fire('slow', { timeoutMs: SECOND }));
       executor.launch(fire('x', {}, { handler: 'unknown' }));
+      await afterStarts();
 
       await advance(500);
       handler.callOf('run-1').resolve('fine');
@@ -837,6 +855,7 @@ describe('RunExecutor', () => {
 
     it('the executor stores and emits the bounded result', async () => {
       executor.launch(fire());
+      await afterStarts();
       handler.callOf('run-1').resolve({ blob: 'z'.repeat(100 * 1024) });
       await flush();
 
@@ -857,6 +876,7 @@ describe('RunExecutor', () => {
       });
       executor.launch(fire('q', {}, { handler: 'quick' }));
       executor.launch(fire('slow'));
+      await afterStarts();
       const slow = handler.callOf('run-2').context;
 
       let drained = false;
@@ -894,6 +914,7 @@ describe('RunExecutor', () => {
 
     it('returns as soon as every run finished, without waiting for the whole grace period', async () => {
       executor.launch(fire());
+      await afterStarts();
       let drained = false;
       const draining = executor.drain(60 * SECOND).then(() => (drained = true));
       await advance(2 * SECOND);
@@ -910,8 +931,10 @@ describe('RunExecutor', () => {
       executor.launch(fire('s1', { overlap: 'queue', maxRetries: 3 }));
       executor.launch(fire('s1', { overlap: 'queue' })); // queued behind run-1
       executor.launch(fire('s2')); // waits for a slot
+      await afterStarts();
       const draining = executor.drain(5 * SECOND);
       executor.launch(fire('s3')); // after drain began
+      await afterStarts();
 
       // run-1 fails during the grace period: its retry row may be written (it stays pending, for
       // the next process to take over) but it is not run here
@@ -930,6 +953,7 @@ describe('RunExecutor', () => {
 
     it('disarms retries armed before the drain', async () => {
       executor.launch(fire('s1', { maxRetries: 3 }));
+      await afterStarts();
       handler.callOf('run-1').reject(new Error('x'));
       await flush();
       expect(registry.getTimeouts()).toHaveLength(1);

@@ -12,6 +12,7 @@ import { SchedulerEventEmitter } from '../events/scheduler-event.emitter';
 import { InstanceRepository, InstanceRow } from '../persistence/instance.repository';
 import { TaskRunRepository } from '../persistence/task-run.repository';
 import { ClusterMembership } from './cluster-membership.service';
+import { SchedulerEventsGateway } from '../events/scheduler-events.gateway';
 import { FirePlanner } from './fire-planner.service';
 import { InstanceIdentity } from './instance-identity';
 import { HEARTBEAT_MS, INSTANCE_LEASE_MS } from './leases';
@@ -50,6 +51,7 @@ export class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplica
     private readonly journal: RunJournal,
     private readonly events: SchedulerEventEmitter,
     private readonly membership: ClusterMembership,
+    private readonly gateway: SchedulerEventsGateway,
     private readonly registry: SchedulerRegistry,
     private readonly identity: InstanceIdentity,
     private readonly clock: Clock,
@@ -89,6 +91,7 @@ export class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplica
     const all = await this.instances.findAll(INSTANCE_LEASE_MS);
     const alive = all.filter((instance) => this.isAlive(instance));
     this.membership.update(alive.map((instance) => instance.id));
+    this.gateway.otherInstances = alive.filter((instance) => instance.id !== this.identity.id).length;
     const aliveIds = alive.map((instance) => instance.id);
     const deadOnThisHost = all.filter((instance) => instance.alive && !aliveIds.includes(instance.id));
     const open = await this.runs.findOpenOfDeadInstances(

@@ -18,6 +18,9 @@ import { runPolicyOf } from './run-policy';
 @Injectable()
 export class SignalDispatcher implements OnModuleInit {
   private readonly logger = new Logger(SignalDispatcher.name);
+  /** Successes waiting for their `after:` lookup: one query per batch, never one per run. */
+  private successes: Array<{ taskId: string; at: Date }> = [];
+  private chaining: Promise<void> | null = null;
 
   constructor(
     private readonly schedules: ScheduleRepository,
@@ -30,24 +33,51 @@ export class SignalDispatcher implements OnModuleInit {
 
   onModuleInit(): void {
     this.executor.onSuccess((fire, finishedAt) => {
-      this.fire('chain', fire.task.id, finishedAt, null).catch((error: Error) =>
-        this.logger.error(`Chaining after task ${fire.task.id} failed: ${error.message}`),
-      );
+      this.successes.push({ taskId: fire.task.id, at: finishedAt });
+      this.chaining ??= this.chainBatches();
     });
   }
 
   /** Runs every task scheduled `on:<name>`; returns the runs started. */
-  publish(name: string, payload: unknown): Promise<TaskRunEntity[]> {
-    return this.fire('event', name, this.clock.now(), { name, payload: payload ?? null });
+  async publish(name: string, payload: unknown): Promise<TaskRunEntity[]> {
+    const listening = await this.schedules.findListening('event', [name]);
+    return this.fire(listening, 'event', this.clock.now(), { name, payload: payload ?? null });
+  }
+
+  /**
+   * One lookup at a time for all successes gathered meanwhile: at thousands of runs a second
+   * the database sees a query per batch, and the runs' completion never waits on it.
+   */
+  private async chainBatches(): Promise<void> {
+    // Let the successes of the same moment (a whole group of fires) join one batch.
+    await new Promise((resolve) => setImmediate(resolve));
+    try {
+      while (this.successes.length > 0) {
+        const batch = this.successes;
+        this.successes = [];
+        try {
+          const listening = await this.schedules.findListening('chain', [
+            ...new Set(batch.map((success) => success.taskId)),
+          ]);
+          for (const { taskId, at } of batch) {
+            const waiting = listening.filter((schedule) => schedule.signal === taskId);
+            if (waiting.length > 0) await this.fire(waiting, 'chain', at, null);
+          }
+        } catch (error) {
+          this.logger.error(`Chaining after ${batch.length} run(s) failed: ${(error as Error).message}`);
+        }
+      }
+    } finally {
+      this.chaining = null;
+    }
   }
 
   private async fire(
+    listening: ScheduleEntity[],
     type: 'event' | 'chain',
-    signal: string,
     at: Date,
     event: { name: string; payload: unknown } | null,
   ): Promise<TaskRunEntity[]> {
-    const listening = await this.schedules.findListening(type, signal);
     if (listening.length === 0) return [];
     const tasks = new Map((await this.tasks.findByIds(listening.map((s) => s.taskId))).map((t) => [t.id, t]));
     const started: TaskRunEntity[] = [];

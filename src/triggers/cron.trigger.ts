@@ -5,6 +5,11 @@ import { normalizeCronExpression } from './cron-expression';
 import { Trigger } from './trigger';
 
 const DAY_NAMES = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
+/**
+ * Zones that are UTC all year. croner resolves a named zone through Intl on every step of its
+ * search; a fixed offset is plain arithmetic, about ten times cheaper for the same instants.
+ */
+const UTC_ZONES = new Set(['UTC', 'Etc/UTC', 'Etc/Universal', 'Universal', 'Etc/Zulu', 'Zulu', 'GMT', 'Etc/GMT']);
 
 /**
  * The pattern croner is given for a validated, normalized expression. Two croner behaviours
@@ -55,7 +60,7 @@ export class CronTrigger implements Trigger {
     const normalized = normalizeCronExpression(expression);
     try {
       this.cron = new Cron(toCronerPattern(normalized), {
-        timezone,
+        ...(UTC_ZONES.has(timezone) ? { utcOffset: 0 } : { timezone }),
         mode: '5-or-6-parts',
         domAndDow: false,
         fixedTimeRule: 'no-wildcard',

@@ -30,8 +30,16 @@ export class ServiceProcess {
   constructor(
     private readonly env: Record<string, string>,
     readonly port: number,
+    /** Extra Node.js options for the service (benchmarks pass `--cpu-prof`). */
+    private readonly nodeArgs: string[] = [],
   ) {
     this.url = `http://127.0.0.1:${port}`;
+  }
+
+  /** The running service's process id (benchmarks read its CPU time and memory from /proc). */
+  get pid(): number {
+    if (!this.child?.pid) throw new Error('the service is not running');
+    return this.child.pid;
   }
 
   async start(): Promise<void> {
@@ -40,7 +48,7 @@ export class ServiceProcess {
     const inherited = Object.fromEntries(
       Object.entries(process.env).filter(([name]) => name !== 'DATABASE_URL' && name !== 'DATA_DIR'),
     );
-    this.child = spawn(process.execPath, [MAIN], {
+    this.child = spawn(process.execPath, [...this.nodeArgs, MAIN], {
       env: { ...inherited, LOG_LEVEL: 'warn', ...this.env, PORT: String(this.port), HOST: '127.0.0.1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,0 +1,180 @@
+/**
+ * Fire accuracy: N tasks on `cron:* * * * * *` with the `noop` handler, a window of whole seconds
+ * after a warm-up; lateness = startedAt − scheduledFor of the stored runs; missed and duplicate
+ * fires per (task, second); the service's CPU % and peak RSS over the window. The peers (`cron`,
+ * `croner`) run the same jobs in a process of their own and record the same way.
+ * Usage: npm run bench:fires -- [--tasks 1000] [--seconds 20] [--system scout|cron|croner]
+ * [--db pglite|postgres] [--instances 1]
+ */
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { join } from 'node:path';
+import { option } from './bench-args';
+import { BenchDatabase, Query } from './bench-database';
+import { FireSummary, summarizeFires } from './fire-summary';
+import { ProcessWatch } from './process-stats';
+import { DatabaseKind } from '../test/support/test-database';
+import { freePort, ServiceProcess } from '../test/support/service-process';
+
+export interface FireResult extends FireSummary {
+  system: string;
+  tasks: number;
+  seconds: number;
+  /** Runs stored with status `succeeded` (for the peers: not applicable, they store nothing). */
+  persisted: number | null;
+  cpuPercent: number;
+  rssMb: number;
+}
+
+const WARMUP_SECONDS = 5;
+const sleepUntil = (at: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
+
+/** The benchmark's tasks, by SQL: `count` tasks with `noop` handlers and one schedule each. */
+export async function seedTasks(
+  query: Query,
+  count: number,
+  schedule: { spec: (i: string) => string; nextRunAt: (i: string) => string },
+): Promise<void> {
+  await query(
+    `INSERT INTO task (name, handler) SELECT 'bench ' || i, 'noop' FROM generate_series(1, ${count}) AS i`,
+  );
+  await query(
+    `INSERT INTO schedule (task_id, spec, type, timezone, scheduled_at, next_run_at,
+                           misfire_policy, misfire_grace_seconds, overlap_policy)
+     SELECT id, ${schedule.spec('i')}, 'cron', 'UTC', now(), ${schedule.nextRunAt('i')},
+            'run_once', 60, 'skip'
+       FROM (SELECT id, row_number() OVER (ORDER BY id) - 1 AS i FROM task) AS numbered`,
+  );
+}
+
+/** Creates the schema the way a user would: by starting the service once on the empty database. */
+export async function migrate(database: BenchDatabase): Promise<void> {
+  const service = new ServiceProcess(database.env, await freePort());
+  await service.start();
+  await service.kill('SIGTERM');
+}
+
+function serviceEnv(database: BenchDatabase, maxConcurrent: number): Record<string, string> {
+  return {
+    ...database.env,
+    LOG_LEVEL: 'warn',
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    // Every fire of an instant starts at once: the cap is about the handlers, not the scheduler.
+    SCHEDULER_MAX_CONCURRENT_RUNS: String(maxConcurrent),
+  };
+}
+
+function profileArgs(): string[] {
+  const directory = process.env.SERVICE_CPU_PROF;
+  return directory ? ['--cpu-prof', `--cpu-prof-dir=${directory}`] : [];
+}
+
+export async function measureScoutFires(
+  tasks: number,
+  seconds: number,
+  kind: DatabaseKind,
+  instances = 1,
+): Promise<FireResult> {
+  const database = await BenchDatabase.create(kind);
+  try {
+    await migrate(database);
+    await database.session((query) =>
+      seedTasks(query, tasks, {
+        spec: () => `'cron:* * * * * *'`,
+        nextRunAt: () => `date_trunc('second', now()) + interval '1 second'`,
+      }),
+    );
+    const services: ServiceProcess[] = [];
+    for (let index = 0; index < instances; index++) {
+      services.push(new ServiceProcess(serviceEnv(database, tasks * 2), await freePort(), profileArgs()));
+    }
+    await Promise.all(services.map((service) => service.start()));
+    const from = Math.ceil(Date.now() / 1000) * 1000 + WARMUP_SECONDS * 1000;
+    const to = from + seconds * 1000;
+    await sleepUntil(from);
+    const watches = services.map((service) => new ProcessWatch(service.pid));
+    await sleepUntil(to);
+    const usage = watches.map((watch) => watch.stop());
+    // Let the window's last runs finish; SIGTERM drains and writes every final status.
+    await sleepUntil(to + 1_500);
+    await Promise.all(services.map((service) => service.kill('SIGTERM')));
+    const runs = await database.session((query) =>
+      query<{ key: string; status: string; lateness: number | null }>(
+        `SELECT schedule_id || '@' || scheduled_for AS key, status,
+                (extract(epoch FROM started_at - scheduled_for) * 1000)::float8 AS lateness
+           FROM task_run WHERE scheduled_for >= $1 AND scheduled_for < $2`,
+        [new Date(from), new Date(to)],
+      ),
+    );
+    const started = runs.filter((run) => run.lateness !== null);
+    return {
+      system: instances > 1 ? `scout ×${instances}` : 'scout',
+      tasks,
+      seconds,
+      ...summarizeFires(
+        started.map((run) => ({ key: run.key, latenessMs: Math.round(run.lateness!) })),
+        tasks * seconds,
+      ),
+      persisted: runs.filter((run) => run.status === 'succeeded').length,
+      cpuPercent: usage.reduce((sum, one) => sum + one.cpuPercent, 0),
+      rssMb: usage.reduce((sum, one) => sum + one.rssMb, 0),
+    };
+  } finally {
+    await database.drop();
+  }
+}
+
+export async function measurePeerFires(lib: 'cron' | 'croner', jobs: number, seconds: number): Promise<FireResult> {
+  const child = spawn(
+    process.execPath,
+    [
+      '-r',
+      'ts-node/register/transpile-only',
+      join('bench', 'peer-fires.ts'),
+      '--lib',
+      lib,
+      '--jobs',
+      String(jobs),
+      '--seconds',
+      String(seconds),
+      '--warmup',
+      String(WARMUP_SECONDS),
+    ],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  );
+  const lines = createInterface({ input: child.stdout! });
+  let watch: ProcessWatch | null = null;
+  let usage = { cpuPercent: NaN, rssMb: NaN };
+  for await (const line of lines) {
+    if (line.startsWith('window ')) {
+      const [from, to] = line.split(' ').slice(1).map(Number);
+      void sleepUntil(from).then(() => {
+        watch = new ProcessWatch(child.pid!);
+        return sleepUntil(to).then(() => (usage = watch!.stop()));
+      });
+    } else {
+      const summary = JSON.parse(line) as FireSummary;
+      return { system: lib, tasks: jobs, seconds, ...summary, persisted: null, ...usage };
+    }
+  }
+  throw new Error(`${lib} peer exited without results (exit code ${child.exitCode})`);
+}
+
+async function main(): Promise<void> {
+  const tasks = Number(option('tasks', '1000'));
+  const seconds = Number(option('seconds', '20'));
+  const system = option('system', 'scout');
+  const kind = option('db', process.env.DATABASE_URL ? 'postgres' : 'pglite') as DatabaseKind;
+  const result =
+    system === 'scout'
+      ? await measureScoutFires(tasks, seconds, kind, Number(option('instances', '1')))
+      : await measurePeerFires(system as 'cron' | 'croner', tasks, seconds);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  });
+}
