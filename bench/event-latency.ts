@@ -1,34 +1,60 @@
 /**
- * Event delivery latency: N schedules firing every second (`cron:* * * * * *`, noop handler) and
- * C Socket.IO clients; latency = client receive time − the run's `startedAt` for every
- * `task_started`. Usage: npm run bench:events -- [--tasks 100] [--clients 10] [--seconds 20]
- * [--db pglite|postgres]. Client and server share this machine's clock.
+ * Event delivery latency: N schedules firing every second (`cron:* * * * * *`, noop handler,
+ * seeded by SQL) and C Socket.IO clients in this process; latency = client receive time − the
+ * run's `startedAt`, for every `task_started` in a window of whole seconds after a warm-up.
+ * Client and server share this machine's clock.
+ * Usage: npm run bench:events -- [--tasks 1000] [--clients 10] [--seconds 20] [--db pglite|postgres]
  */
 import { io, Socket } from 'socket.io-client';
 import { option, percentile } from './bench-args';
-import { callApi } from '../test/support/api-client';
-import { createTestDatabase, DatabaseKind } from '../test/support/test-database';
+import { BenchDatabase } from './bench-database';
+import { migrate, seedTasks } from './fire-accuracy';
+import { DatabaseKind } from '../test/support/test-database';
 import { freePort, ServiceProcess } from '../test/support/service-process';
 
-async function main(): Promise<void> {
-  const tasks = Number(option('tasks', '100'));
-  const clientCount = Number(option('clients', '10'));
-  const seconds = Number(option('seconds', '20'));
-  const kind = option('db', process.env.DATABASE_URL ? 'postgres' : 'pglite') as DatabaseKind;
-  const database = await createTestDatabase(kind);
+export interface EventResult {
+  tasks: number;
+  clients: number;
+  events: number;
+  expected: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+const WARMUP_MS = 5_000;
+
+export async function measureEvents(
+  tasks: number,
+  clientCount: number,
+  seconds: number,
+  kind: DatabaseKind,
+): Promise<EventResult> {
+  const database = await BenchDatabase.create(kind);
   const service = new ServiceProcess(
-    { ...database.env, LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '1000000' },
+    { ...database.env, LOG_LEVEL: 'warn', SCHEDULER_MAX_CONCURRENT_RUNS: String(tasks * 2) },
     await freePort(),
   );
   const clients: Socket[] = [];
   try {
+    await migrate(database);
+    await database.session((query) =>
+      seedTasks(query, tasks, {
+        spec: () => `'cron:* * * * * *'`,
+        nextRunAt: () => `date_trunc('second', now()) + interval '1 second'`,
+      }),
+    );
     await service.start();
+    const from = Math.ceil((Date.now() + WARMUP_MS) / 1000) * 1000;
+    const to = from + seconds * 1000;
     const latencies: number[] = [];
-    let measuring = false;
     for (let index = 0; index < clientCount; index++) {
       const socket = io(service.url, { transports: ['websocket'], reconnection: false });
-      socket.on('task_started', (event: { startedAt: string }) => {
-        if (measuring) latencies.push(Date.now() - Date.parse(event.startedAt));
+      socket.on('task_started', (event: { scheduledFor: string; startedAt: string }) => {
+        const receivedAt = Date.now();
+        const scheduledFor = Date.parse(event.scheduledFor);
+        if (scheduledFor >= from && scheduledFor < to)
+          latencies.push(receivedAt - Date.parse(event.startedAt));
       });
       await new Promise<void>((resolve, reject) => {
         socket.once('connect', resolve);
@@ -36,34 +62,17 @@ async function main(): Promise<void> {
       });
       clients.push(socket);
     }
-    const ids: string[] = [];
-    for (let index = 0; index < tasks; index++) {
-      const task = await callApi<{ id: string }>(service.url, 'POST', '/api/tasks', {
-        name: `events ${index}`,
-        schedule: 'cron:* * * * * *',
-      });
-      ids.push(task.id);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
-    measuring = true;
-    await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
-    measuring = false;
-    for (const id of ids) await callApi(service.url, 'DELETE', `/api/tasks/${id}/schedule`);
+    await new Promise((resolve) => setTimeout(resolve, to - Date.now() + 1_500));
     latencies.sort((a, b) => a - b);
-    const result = {
-      database: kind,
+    return {
       tasks,
       clients: clientCount,
-      seconds,
       events: latencies.length,
       expected: tasks * clientCount * seconds,
-      latencyMs: {
-        p50: percentile(latencies, 50),
-        p99: percentile(latencies, 99),
-        max: latencies[latencies.length - 1],
-      },
+      p50: percentile(latencies, 50) ?? NaN,
+      p99: percentile(latencies, 99) ?? NaN,
+      max: latencies[latencies.length - 1] ?? NaN,
     };
-    process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
     for (const socket of clients) socket.disconnect();
     await service.kill('SIGTERM');
@@ -71,7 +80,19 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${String(error)}\n`);
-  process.exit(1);
-});
+async function main(): Promise<void> {
+  const result = await measureEvents(
+    Number(option('tasks', '1000')),
+    Number(option('clients', '10')),
+    Number(option('seconds', '20')),
+    option('db', process.env.DATABASE_URL ? 'postgres' : 'pglite') as DatabaseKind,
+  );
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  });
+}

@@ -27,7 +27,8 @@ export interface FireResult extends FireSummary {
 }
 
 const WARMUP_SECONDS = 5;
-const sleepUntil = (at: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
+const sleepUntil = (at: number) =>
+  new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
 
 /** The benchmark's tasks, by SQL: `count` tasks with `noop` handlers and one schedule each. */
 export async function seedTasks(
@@ -124,7 +125,11 @@ export async function measureScoutFires(
   }
 }
 
-export async function measurePeerFires(lib: 'cron' | 'croner', jobs: number, seconds: number): Promise<FireResult> {
+export async function measurePeerFires(
+  lib: 'cron' | 'croner',
+  jobs: number,
+  seconds: number,
+): Promise<FireResult> {
   const child = spawn(
     process.execPath,
     [

@@ -12,7 +12,10 @@ export interface FireSummary {
 }
 
 /** Summarizes fires keyed by (job, instant): a key seen twice is a duplicate, an expected one never seen a miss. */
-export function summarizeFires(fires: Array<{ key: string; latenessMs: number }>, expected: number): FireSummary {
+export function summarizeFires(
+  fires: Array<{ key: string; latenessMs: number }>,
+  expected: number,
+): FireSummary {
   const keys = new Set<string>();
   let duplicates = 0;
   for (const fire of fires) {

@@ -48,6 +48,11 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
         },
       });
     gauge(
+      'scout_planning_passes',
+      'Planning passes completed since start: after the first, every fire due within the horizon is armed',
+      () => planner.passes,
+    );
+    gauge(
       'scout_armed_fires',
       'Fires claimed and armed in this process, waiting for their instant',
       () => planner.armedCount,

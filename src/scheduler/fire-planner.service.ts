@@ -75,6 +75,9 @@ export class FirePlanner {
     @Inject(SCHEDULER_OPTIONS) private readonly options: SchedulerOptions,
   ) {}
 
+  /** Planning passes completed (the first one arms everything due within the horizon). */
+  passes = 0;
+
   get armedCount(): number {
     return this.armed.size;
   }
@@ -120,6 +123,7 @@ export class FirePlanner {
         do {
           this.again = false;
           await this.planDue();
+          this.passes++;
         } while (this.again && this.running);
       } catch (error) {
         this.logger.error(`Planning failed, retrying next tick: ${(error as Error).message}`);

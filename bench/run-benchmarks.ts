@@ -1,0 +1,229 @@
+/**
+ * `npm run bench`: every workload of the performance issue, each run several times, the medians
+ * (with min–max) printed as a table and written to BENCHMARKS.md with the date, machine and commit.
+ * Usage: npm run bench -- [--runs 3] [--db pglite|postgres] [--only fires,capacity,api,events]
+ * (the database is PostgreSQL when DATABASE_URL is set, else embedded PGlite).
+ */
+import { execSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { option } from './bench-args';
+import { measureApi } from './api-throughput';
+import { measureCapacity } from './capacity';
+import { measureEvents } from './event-latency';
+import { FireResult, measurePeerFires, measureScoutFires } from './fire-accuracy';
+import { DatabaseKind } from '../test/support/test-database';
+
+const runs = Number(option('runs', '3'));
+const kind = option('db', process.env.DATABASE_URL ? 'postgres' : 'pglite') as DatabaseKind;
+const only = option('only', 'fires,capacity,api,events').split(',');
+const FIRE_SECONDS = 20;
+const START = '<!-- npm run bench: start -->';
+const END = '<!-- npm run bench: end -->';
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+
+/** "median (min–max)" of one field over the runs. */
+function stat<T>(results: T[], read: (result: T) => number | null): string {
+  const values = results.map(read).filter((value): value is number => value !== null && !Number.isNaN(value));
+  if (values.length === 0) return '–';
+  const round = (value: number) => (Math.abs(value) >= 100 ? Math.round(value) : Math.round(value * 10) / 10);
+  const [low, high] = [Math.min(...values), Math.max(...values)];
+  return low === high ? `${round(low)}` : `${round(median(values))} (${round(low)}–${round(high)})`;
+}
+
+async function repeat<T>(label: string, measure: () => Promise<T>): Promise<T[]> {
+  const results: T[] = [];
+  for (let run = 1; run <= runs; run++) {
+    log(`${label}, run ${run}/${runs}`);
+    const result = await measure();
+    log(JSON.stringify(result));
+    results.push(result);
+  }
+  return results;
+}
+
+function table(header: string[], rows: string[][]): string {
+  return [
+    `| ${header.join(' | ')} |`,
+    `|${header.map(() => '---').join('|')}|`,
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+  ].join('\n');
+}
+
+async function fireSection(): Promise<string> {
+  const rows: string[][] = [];
+  const ratios: string[][] = [];
+  for (const tasks of [1_000, 10_000]) {
+    const systems: Array<[string, () => Promise<FireResult>]> = [
+      ['scout', () => measureScoutFires(tasks, FIRE_SECONDS, kind)],
+      ['cron', () => measurePeerFires('cron', tasks, FIRE_SECONDS)],
+      ['croner', () => measurePeerFires('croner', tasks, FIRE_SECONDS)],
+    ];
+    const bySystem = new Map<string, FireResult[]>();
+    for (const [system, measure] of systems) {
+      const results = await repeat(`fires: ${system}, ${tasks} tasks`, measure);
+      bySystem.set(system, results);
+      rows.push([
+        system === 'scout' ? `**Scout** (${kind})` : `\`${system}\` (in-process)`,
+        tasks.toLocaleString('en'),
+        stat(results, (r) => r.p50),
+        stat(results, (r) => r.p99),
+        stat(results, (r) => r.max),
+        stat(results, (r) => r.missed),
+        stat(results, (r) => r.duplicates),
+        system === 'scout'
+          ? `${stat(results, (r) => r.persisted)} / ${tasks * FIRE_SECONDS}`
+          : 'nothing stored',
+        stat(results, (r) => r.cpuPercent),
+        stat(results, (r) => r.rssMb),
+      ]);
+    }
+    const ours = bySystem.get('scout')!;
+    for (const peer of ['cron', 'croner']) {
+      const theirs = bySystem.get(peer)!;
+      const ratio = (read: (r: FireResult) => number) => {
+        const mine = Math.max(median(ours.map(read)), 1);
+        const other = median(theirs.map(read));
+        return `${Math.round((other / mine) * 10) / 10}×`;
+      };
+      ratios.push([
+        tasks.toLocaleString('en'),
+        `\`${peer}\``,
+        ratio((r) => r.p50),
+        ratio((r) => r.p99),
+        ratio((r) => r.max),
+      ]);
+    }
+  }
+  return [
+    `### 1–2. Fire accuracy, side by side with the peers`,
+    ``,
+    `N tasks on \`* * * * * *\` with a no-op handler, a window of ${FIRE_SECONDS} whole seconds after a 5 s warm-up. ` +
+      `Lateness = startedAt − scheduledFor in ms (Scout: as stored in every run's row; peers: callback time − the instant its timer was armed for). ` +
+      `Missed and duplicate fires per (task, second). CPU % of one core and peak RSS (MB) of the scheduler's process over the window.`,
+    ``,
+    table(
+      ['system', 'N', 'p50', 'p99', 'max', 'missed', 'duplicates', 'runs stored', 'CPU %', 'RSS MB'],
+      rows,
+    ),
+    ``,
+    `How many times Scout's lateness is lower than the peer's (peer median ÷ Scout median, Scout's floored at 1 ms):`,
+    ``,
+    table(['N', 'peer', 'p50', 'p99', 'max'], ratios),
+  ].join('\n');
+}
+
+async function capacitySection(): Promise<string> {
+  const rows: string[][] = [];
+  for (const [schedules, period] of [
+    [100_000, 'hourly'],
+    [1_000_000, 'daily'],
+  ] as const) {
+    const results = await repeat(`capacity: ${schedules} ${period}`, () =>
+      measureCapacity(schedules, period, kind),
+    );
+    rows.push([
+      `${schedules.toLocaleString('en')} ${period}`,
+      stat(results, (r) => r.readyMs),
+      stat(results, (r) => r.armedMs),
+      stat(results, (r) => r.rssMb),
+      `${stat(results, (r) => r.ran)} / ${stat(results, (r) => r.due)}`,
+      stat(results, (r) => r.p99),
+    ]);
+  }
+  return [
+    `### 3. Capacity`,
+    ``,
+    `Schedules seeded by SQL (hourly: spread over the seconds of the hour; daily: over the seconds of the day), then the service started. ` +
+      `Ready = spawn → \`/health\` 200; armed = spawn → first planning pass done (every fire due within the 2 s horizon claimed and armed; later ones are claimed each second ahead of their instant). ` +
+      `RSS after the 10 following seconds, whose fires must all run on time.`,
+    ``,
+    table(
+      [
+        'stored schedules',
+        'ready ms',
+        'armed ms',
+        'RSS MB',
+        'fires run / due (next 10 s)',
+        'their p99 lateness ms',
+      ],
+      rows,
+    ),
+  ].join('\n');
+}
+
+async function apiSection(): Promise<string> {
+  const results = await repeat('api', () => measureApi(10, 16, kind));
+  return [
+    `### 4. REST: schedule creation`,
+    ``,
+    `autocannon, 16 connections, 10 s of \`POST /api/tasks\` with a cron schedule.`,
+    ``,
+    table(
+      ['requests/s', 'p50 ms', 'p99 ms', 'non-2xx', 'schedules stored'],
+      [
+        [
+          stat(results, (r) => r.requestsPerSecond),
+          stat(results, (r) => r.p50),
+          stat(results, (r) => r.p99),
+          stat(results, (r) => r.non2xx),
+          stat(results, (r) => r.created),
+        ],
+      ],
+    ),
+  ].join('\n');
+}
+
+async function eventSection(): Promise<string> {
+  const results = await repeat('events', () => measureEvents(1_000, 10, FIRE_SECONDS, kind));
+  return [
+    `### 5. Events`,
+    ``,
+    `1,000 tasks firing every second (1,000 fires/s), 10 Socket.IO clients in the benchmark's process; latency = receive time − \`startedAt\` of each \`task_started\`.`,
+    ``,
+    table(
+      ['p50 ms', 'p99 ms', 'max ms', 'delivered / expected'],
+      [
+        [
+          stat(results, (r) => r.p50),
+          stat(results, (r) => r.p99),
+          stat(results, (r) => r.max),
+          `${stat(results, (r) => r.events)} / ${stat(results, (r) => r.expected)}`,
+        ],
+      ],
+    ),
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const sections: string[] = [];
+  if (only.includes('fires')) sections.push(await fireSection());
+  if (only.includes('capacity')) sections.push(await capacitySection());
+  if (only.includes('api')) sections.push(await apiSection());
+  if (only.includes('events')) sections.push(await eventSection());
+  const commit = execSync('git rev-parse --short HEAD').toString().trim();
+  const dirty = execSync('git status --porcelain').toString().trim() ? ' (with uncommitted changes)' : '';
+  const report = [
+    `## Latest run`,
+    ``,
+    `${new Date().toISOString()} · commit ${commit}${dirty} · ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ` +
+      `${Math.round(totalmem() / 2 ** 30)} GiB · Node ${process.version} · database: ${kind === 'postgres' ? 'PostgreSQL server' : 'embedded PGlite'} · ` +
+      `medians of ${runs} runs, (min–max)`,
+    ``,
+    ...sections.flatMap((section) => [section, '']),
+  ].join('\n');
+  process.stdout.write(`${report}\n`);
+  const out = option('out', 'BENCHMARKS.md');
+  // The tables go between the markers; the analysis around them is kept.
+  const previous = existsSync(out) ? readFileSync(out, 'utf8') : `# Benchmarks\n\n${START}\n${END}\n`;
+  const [before, rest] = previous.includes(START) ? previous.split(START) : [`${previous}\n`, END];
+  writeFileSync(out, `${before}${START}\n${report}\n${END}${rest.split(END)[1] ?? '\n'}`);
+  log(`written to ${out}`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
