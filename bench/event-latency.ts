@@ -34,6 +34,7 @@ export async function measureEvents(
   const service = new ServiceProcess(
     { ...database.env, LOG_LEVEL: 'warn', SCHEDULER_MAX_CONCURRENT_RUNS: String(tasks * 2) },
     await freePort(),
+    process.env.SERVICE_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SERVICE_CPU_PROF}`] : [],
   );
   const clients: Socket[] = [];
   try {

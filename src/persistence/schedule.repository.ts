@@ -34,6 +34,11 @@ export class ScheduleRepository {
   }
 
   /** One schedule per task: the new one takes the old one's place in one transaction. */
+  /** The first schedule of a task just created (nothing to replace, so no lock nor transaction). */
+  insert(schedule: NewSchedule): Promise<ScheduleEntity> {
+    return this.schedules.save(this.schedules.create({ ...schedule, lastRunAt: null }));
+  }
+
   replaceForTask(schedule: NewSchedule): Promise<{ saved: ScheduleEntity; replaced: ScheduleEntity | null }> {
     return this.dataSource.transaction(async (manager) => {
       const repository = manager.getRepository(ScheduleEntity);

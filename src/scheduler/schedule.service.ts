@@ -12,7 +12,7 @@ import { assertTimeZone } from '../triggers/time-zone';
 import { isSignalTrigger, Trigger } from '../triggers/trigger';
 import { CreateScheduleDto, ScheduleDto, toScheduleDto } from './dto/schedule.dto';
 import { PreviewDto, PreviewQueryDto } from './dto/preview.dto';
-import { FirePlanner } from './fire-planner.service';
+import { FirePlanner, HORIZON_MS } from './fire-planner.service';
 import { ScheduleChangeBus } from './schedule-change-bus.service';
 import { triggerOfSchedule } from './schedule-trigger';
 
@@ -81,11 +81,18 @@ export class ScheduleService {
     return this.save(taskId, await this.prepare(taskId, input));
   }
 
-  async save(taskId: string, prepared: PreparedSchedule): Promise<ScheduleDto> {
-    const { saved, replaced } = await this.schedules.replaceForTask({ ...prepared, taskId });
+  /** Stores the task's schedule (replacing its current one; `firstOfNewTask`: it has none). */
+  async save(taskId: string, prepared: PreparedSchedule, firstOfNewTask = false): Promise<ScheduleDto> {
+    const { saved, replaced } = firstOfNewTask
+      ? { saved: await this.schedules.insert({ ...prepared, taskId }), replaced: null }
+      : await this.schedules.replaceForTask({ ...prepared, taskId });
     if (replaced) await this.planner.disarmSchedule(replaced.id);
-    void this.planner.tick();
-    await this.changes.publish({ disarm: replaced ? [replaced.id] : [], plan: true });
+    // A first fire beyond the planning horizon is claimed by the planner's own ticks, on every
+    // instance, in time: planning now (and telling the others) would only cost each request.
+    const dueSoon = saved.nextRunAt !== null && saved.nextRunAt.getTime() <= this.clock.nowMs() + HORIZON_MS;
+    if (dueSoon) void this.planner.tick();
+    if (replaced || dueSoon)
+      await this.changes.publish({ disarm: replaced ? [replaced.id] : [], plan: dueSoon });
     return this.published(saved);
   }
 

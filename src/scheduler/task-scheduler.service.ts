@@ -44,8 +44,9 @@ export class TaskSchedulerService {
     const prepared = this.tasks.prepare(input);
     const schedule = input.schedule ? await this.schedules.prepare(null, { schedule: input.schedule }) : null;
     const task = await this.tasks.create(prepared);
-    if (schedule) await this.schedules.save(task.id, schedule);
-    return this.getTask(task.id);
+    const saved = schedule ? await this.schedules.save(task.id, schedule, true) : null;
+    // Just created: no run yet, and the schedule as stored.
+    return toTaskDto(task, saved?.nextRunAt ? new Date(saved.nextRunAt) : null, null);
   }
 
   async getTask(id: string): Promise<TaskDto> {
