@@ -86,7 +86,8 @@ export class ScheduleChangeBus implements OnApplicationBootstrap, OnApplicationS
     for (let index = 0; index === 0 || index < disarm.length; index += NOTIFY_IDS) {
       const change: ScheduleChange = {
         disarm: disarm.slice(index, index + NOTIFY_IDS),
-        plan: batch.plan,
+        // One plan per batch: the receiver plans after the last of its payloads.
+        plan: batch.plan && index + NOTIFY_IDS >= disarm.length,
         origin: this.identity.id,
       };
       payloads.push(JSON.stringify(change));

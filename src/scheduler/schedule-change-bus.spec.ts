@@ -105,7 +105,9 @@ describe('ScheduleChangeBus.publish', () => {
     const payloads = db.payloadsOf(0);
     expect(payloads.map((change) => change.disarm.length)).toEqual([150, 150, 20]);
     expect(payloads.flatMap((change) => change.disarm)).toEqual(ids);
-    expect(payloads.every((change) => change.plan && change.origin === 'me')).toBe(true);
+    expect(payloads.every((change) => change.origin === 'me')).toBe(true);
+    // Planning is asked once, by the last payload: the receiver disarms everything first.
+    expect(payloads.map((change) => change.plan)).toEqual([false, false, true]);
     // Each must fit PostgreSQL's 8000-byte NOTIFY payload limit.
     const raw = db.calls[0].params[1] as string[];
     for (const payload of raw) expect(Buffer.byteLength(payload)).toBeLessThan(8000);
