@@ -147,7 +147,7 @@ export async function measurePeerFires(
     ],
     { stdio: ['ignore', 'pipe', 'ignore'] },
   );
-  const lines = createInterface({ input: child.stdout! });
+  const lines = createInterface({ input: child.stdout });
   let watch: ProcessWatch | null = null;
   let usage = { cpuPercent: NaN, rssMb: NaN };
   for await (const line of lines) {

@@ -40,7 +40,7 @@ function startCronJobs(): void {
   const originalStart = CronJob.prototype.start;
   CronJob.prototype.start = function (this: CronJob & Tracked) {
     this.benchTarget = this.benchNext;
-    this.benchNext = Date.now() + (this.cronTime as CronTime).getTimeout();
+    this.benchNext = Date.now() + this.cronTime.getTimeout();
     originalStart.call(this);
   };
   for (let job = 0; job < jobs; job++) {

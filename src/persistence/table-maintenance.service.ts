@@ -77,12 +77,12 @@ export class TableMaintenance implements OnApplicationBootstrap, OnApplicationSh
         if (!locked) return;
       }
       try {
-        const tables: TableStats[] = await runner.query(
+        const tables = (await runner.query(
           `SELECT relname, n_live_tup::float8 AS live, n_dead_tup::float8 AS dead,
                   n_mod_since_analyze::float8 AS modified
              FROM pg_stat_user_tables WHERE schemaname = current_schema() AND relname = ANY($1)`,
           [HOT_TABLES],
-        );
+        )) as TableStats[];
         for (const table of tables) {
           const work = maintenanceOf(table);
           // Table names come from HOT_TABLES, never from input.
