@@ -5,7 +5,7 @@
  * Usage: ts-node bench/peer-fires.ts --lib cron|croner --jobs 1000 --seconds 20 --warmup 3
  * Prints `window <from> <to>` when the window is fixed, then one JSON line of results.
  */
-import { CronJob, CronTime } from 'cron';
+import { CronJob } from 'cron';
 import { Cron } from 'croner';
 import { option } from './bench-args';
 import { summarizeFires } from './fire-summary';
