@@ -9,7 +9,16 @@ const DAY_NAMES = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
  * Zones that are UTC all year. croner resolves a named zone through Intl on every step of its
  * search; a fixed offset is plain arithmetic, about ten times cheaper for the same instants.
  */
-const UTC_ZONES = new Set(['UTC', 'Etc/UTC', 'Etc/Universal', 'Universal', 'Etc/Zulu', 'Zulu', 'GMT', 'Etc/GMT']);
+const UTC_ZONES = new Set([
+  'UTC',
+  'Etc/UTC',
+  'Etc/Universal',
+  'Universal',
+  'Etc/Zulu',
+  'Zulu',
+  'GMT',
+  'Etc/GMT',
+]);
 
 /**
  * The pattern croner is given for a validated, normalized expression. Two croner behaviours
