@@ -4,7 +4,7 @@
  * Usage: npm run bench:api -- [--seconds 10] [--connections 16] [--db pglite|postgres]
  */
 import autocannon from 'autocannon';
-import { option } from './bench-args';
+import { databaseOption, option, runBenchmark, serviceNodeArgs } from './bench-args';
 import { BenchDatabase } from './bench-database';
 import { DatabaseKind } from '../test/support/test-database';
 import { freePort, ServiceProcess } from '../test/support/service-process';
@@ -28,7 +28,7 @@ export async function measureApi(
   const service = new ServiceProcess(
     { ...database.env, LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '1000000' },
     await freePort(),
-    process.env.SERVICE_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SERVICE_CPU_PROF}`] : [],
+    serviceNodeArgs(),
   );
   try {
     await service.start();
@@ -60,18 +60,7 @@ export async function measureApi(
   }
 }
 
-async function main(): Promise<void> {
-  const result = await measureApi(
-    Number(option('seconds', '10')),
-    Number(option('connections', '16')),
-    option('db', process.env.DATABASE_URL ? 'postgres' : 'pglite') as DatabaseKind,
+if (require.main === module)
+  runBenchmark(() =>
+    measureApi(Number(option('seconds', '10')), Number(option('connections', '16')), databaseOption()),
   );
-  process.stdout.write(`${JSON.stringify(result)}\n`);
-}
-
-if (require.main === module) {
-  main().catch((error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exit(1);
-  });
-}

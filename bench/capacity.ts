@@ -5,7 +5,7 @@
  * and whether the fires of the following seconds ran on time (lateness, missed).
  * Usage: npm run bench:capacity -- [--schedules 100000] [--period hourly|daily] [--db pglite|postgres]
  */
-import { option, percentile } from './bench-args';
+import { databaseOption, option, percentile, runBenchmark } from './bench-args';
 import { BenchDatabase } from './bench-database';
 import { migrate, seedTasks } from './fire-accuracy';
 import { rssMb } from './process-stats';
@@ -117,18 +117,11 @@ function expectedFires(schedules: number, length: number, from: number, to: numb
   return due;
 }
 
-async function main(): Promise<void> {
-  const result = await measureCapacity(
-    Number(option('schedules', '100000')),
-    option('period', 'hourly') as 'hourly' | 'daily',
-    option('db', process.env.DATABASE_URL ? 'postgres' : 'pglite') as DatabaseKind,
+if (require.main === module)
+  runBenchmark(() =>
+    measureCapacity(
+      Number(option('schedules', '100000')),
+      option('period', 'hourly') as 'hourly' | 'daily',
+      databaseOption(),
+    ),
   );
-  process.stdout.write(`${JSON.stringify(result)}\n`);
-}
-
-if (require.main === module) {
-  main().catch((error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exit(1);
-  });
-}

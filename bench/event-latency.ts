@@ -6,9 +6,9 @@
  * Usage: npm run bench:events -- [--tasks 1000] [--clients 10] [--seconds 20] [--db pglite|postgres]
  */
 import { io, Socket } from 'socket.io-client';
-import { option, percentile } from './bench-args';
+import { databaseOption, option, percentile, runBenchmark, serviceNodeArgs } from './bench-args';
 import { BenchDatabase } from './bench-database';
-import { migrate, seedTasks } from './fire-accuracy';
+import { migrate, seedEverySecond } from './fire-accuracy';
 import { DatabaseKind } from '../test/support/test-database';
 import { freePort, ServiceProcess } from '../test/support/service-process';
 
@@ -34,17 +34,12 @@ export async function measureEvents(
   const service = new ServiceProcess(
     { ...database.env, LOG_LEVEL: 'warn', SCHEDULER_MAX_CONCURRENT_RUNS: String(tasks * 2) },
     await freePort(),
-    process.env.SERVICE_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SERVICE_CPU_PROF}`] : [],
+    serviceNodeArgs(),
   );
   const clients: Socket[] = [];
   try {
     await migrate(database);
-    await database.session((query) =>
-      seedTasks(query, tasks, {
-        spec: () => `'cron:* * * * * *'`,
-        nextRunAt: () => `date_trunc('second', now()) + interval '1 second'`,
-      }),
-    );
+    await database.session((query) => seedEverySecond(query, tasks));
     await service.start();
     const from = Math.ceil((Date.now() + WARMUP_MS) / 1000) * 1000;
     const to = from + seconds * 1000;
@@ -81,19 +76,12 @@ export async function measureEvents(
   }
 }
 
-async function main(): Promise<void> {
-  const result = await measureEvents(
-    Number(option('tasks', '1000')),
-    Number(option('clients', '10')),
-    Number(option('seconds', '20')),
-    option('db', process.env.DATABASE_URL ? 'postgres' : 'pglite') as DatabaseKind,
+if (require.main === module)
+  runBenchmark(() =>
+    measureEvents(
+      Number(option('tasks', '1000')),
+      Number(option('clients', '10')),
+      Number(option('seconds', '20')),
+      databaseOption(),
+    ),
   );
-  process.stdout.write(`${JSON.stringify(result)}\n`);
-}
-
-if (require.main === module) {
-  main().catch((error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exit(1);
-  });
-}

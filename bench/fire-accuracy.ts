@@ -9,7 +9,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
-import { option } from './bench-args';
+import { databaseOption, option, runBenchmark, serviceNodeArgs } from './bench-args';
 import { BenchDatabase, Query } from './bench-database';
 import { FireSummary, summarizeFires } from './fire-summary';
 import { ProcessWatch } from './process-stats';
@@ -48,6 +48,13 @@ export async function seedTasks(
   );
 }
 
+/** `count` tasks on `cron:* * * * * *`, the first fire at the next whole second. */
+export const seedEverySecond = (query: Query, count: number): Promise<void> =>
+  seedTasks(query, count, {
+    spec: () => `'cron:* * * * * *'`,
+    nextRunAt: () => `date_trunc('second', now()) + interval '1 second'`,
+  });
+
 /** Creates the schema the way a user would: by starting the service once on the empty database. */
 export async function migrate(database: BenchDatabase): Promise<void> {
   const service = new ServiceProcess(database.env, await freePort());
@@ -65,11 +72,6 @@ function serviceEnv(database: BenchDatabase, maxConcurrent: number): Record<stri
   };
 }
 
-function profileArgs(): string[] {
-  const directory = process.env.SERVICE_CPU_PROF;
-  return directory ? ['--cpu-prof', `--cpu-prof-dir=${directory}`] : [];
-}
-
 export async function measureScoutFires(
   tasks: number,
   seconds: number,
@@ -79,15 +81,10 @@ export async function measureScoutFires(
   const database = await BenchDatabase.create(kind);
   try {
     await migrate(database);
-    await database.session((query) =>
-      seedTasks(query, tasks, {
-        spec: () => `'cron:* * * * * *'`,
-        nextRunAt: () => `date_trunc('second', now()) + interval '1 second'`,
-      }),
-    );
+    await database.session((query) => seedEverySecond(query, tasks));
     const services: ServiceProcess[] = [];
     for (let index = 0; index < instances; index++) {
-      services.push(new ServiceProcess(serviceEnv(database, tasks * 2), await freePort(), profileArgs()));
+      services.push(new ServiceProcess(serviceEnv(database, tasks * 2), await freePort(), serviceNodeArgs()));
     }
     await Promise.all(services.map((service) => service.start()));
     const from = Math.ceil(Date.now() / 1000) * 1000 + WARMUP_SECONDS * 1000;
@@ -165,21 +162,13 @@ export async function measurePeerFires(
   throw new Error(`${lib} peer exited without results (exit code ${child.exitCode})`);
 }
 
-async function main(): Promise<void> {
+async function main(): Promise<FireResult> {
   const tasks = Number(option('tasks', '1000'));
   const seconds = Number(option('seconds', '20'));
   const system = option('system', 'scout');
-  const kind = option('db', process.env.DATABASE_URL ? 'postgres' : 'pglite') as DatabaseKind;
-  const result =
-    system === 'scout'
-      ? await measureScoutFires(tasks, seconds, kind, Number(option('instances', '1')))
-      : await measurePeerFires(system as 'cron' | 'croner', tasks, seconds);
-  process.stdout.write(`${JSON.stringify(result)}\n`);
+  return system === 'scout'
+    ? measureScoutFires(tasks, seconds, databaseOption(), Number(option('instances', '1')))
+    : measurePeerFires(system as 'cron' | 'croner', tasks, seconds);
 }
 
-if (require.main === module) {
-  main().catch((error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exit(1);
-  });
-}
+if (require.main === module) runBenchmark(main);

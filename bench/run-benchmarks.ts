@@ -7,15 +7,14 @@
 import { execSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { option } from './bench-args';
+import { databaseOption, option, runBenchmark } from './bench-args';
 import { measureApi } from './api-throughput';
 import { measureCapacity } from './capacity';
 import { measureEvents } from './event-latency';
 import { FireResult, measurePeerFires, measureScoutFires } from './fire-accuracy';
-import { DatabaseKind } from '../test/support/test-database';
 
 const runs = Number(option('runs', '3'));
-const kind = option('db', process.env.DATABASE_URL ? 'postgres' : 'pglite') as DatabaseKind;
+const kind = databaseOption();
 const only = option('only', 'fires,capacity,api,events').split(',');
 const FIRE_SECONDS = 20;
 const START = '<!-- npm run bench: start -->';
@@ -227,7 +226,4 @@ async function main(): Promise<void> {
   log(`written to ${out}`);
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+runBenchmark(main);

@@ -75,8 +75,12 @@ export class FirePlanner {
     @Inject(SCHEDULER_OPTIONS) private readonly options: SchedulerOptions,
   ) {}
 
+  private completedPasses = 0;
+
   /** Planning passes completed (the first one arms everything due within the horizon). */
-  passes = 0;
+  get passes(): number {
+    return this.completedPasses;
+  }
 
   get armedCount(): number {
     return this.armed.size;
@@ -123,7 +127,7 @@ export class FirePlanner {
         do {
           this.again = false;
           await this.planDue();
-          this.passes++;
+          this.completedPasses++;
         } while (this.again && this.running);
       } catch (error) {
         this.logger.error(`Planning failed, retrying next tick: ${(error as Error).message}`);
