@@ -229,6 +229,30 @@ describe('CronTrigger', () => {
     });
   });
 
+  describe('memory', () => {
+    const yearTable = (trigger: CronTrigger) =>
+      (trigger as unknown as { cron: { _states: { pattern: { year: unknown } } } }).cron._states.pattern.year;
+
+    it('shares one year table between all triggers (croner makes an 80 KB one per pattern)', () => {
+      const every = new CronTrigger('* * * * * *', 'UTC');
+      const yearly = new CronTrigger('0 0 1 1 *', 'Europe/Berlin');
+      expect(yearTable(every)).toBe(yearTable(yearly));
+      expect(Object.isFrozen(yearTable(every))).toBe(true);
+    });
+
+    it('still crosses years with the shared table', () => {
+      expect(fires('0 0 1 1 *', 'UTC', '2026-12-31T23:59:59Z', 3)).toEqual([
+        '2027-01-01T00:00:00.000Z',
+        '2028-01-01T00:00:00.000Z',
+        '2029-01-01T00:00:00.000Z',
+      ]);
+      const yearly = new CronTrigger('0 0 1 1 *', 'UTC');
+      expect(iso(yearly.latestFireTimeAtOrBefore(at('2027-06-01T00:00:00Z')))).toBe(
+        '2027-01-01T00:00:00.000Z',
+      );
+    });
+  });
+
   describe('toCronerPattern (what croner is given)', () => {
     it.each([
       ['0 0 13 * 5', '0 0 13 * 5'],

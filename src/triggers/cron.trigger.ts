@@ -5,6 +5,27 @@ import { normalizeCronExpression } from './cron-expression';
 import { Trigger } from './trigger';
 
 const DAY_NAMES = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
+
+/**
+ * croner (v11) gives every pattern a 10,000-entry array of the years it may fire in: 80 KB a
+ * schedule, 800 MB for 10,000 schedules planned at once. Our expressions have no year field, so
+ * that array is always "every year" (and croner skips it when `starYear` is set); one shared,
+ * frozen copy serves them all. Any other shape is left alone.
+ */
+const EVERY_YEAR: readonly number[] = Object.freeze(Array<number>(10_000).fill(1));
+
+function shareYearTable(cron: Cron): void {
+  const pattern = (cron as unknown as { _states?: { pattern?: { starYear?: boolean; year?: unknown } } })
+    ._states?.pattern;
+  if (
+    pattern?.starYear === true &&
+    Array.isArray(pattern.year) &&
+    pattern.year.length === EVERY_YEAR.length &&
+    pattern.year.every((allowed) => allowed === 1)
+  ) {
+    pattern.year = EVERY_YEAR;
+  }
+}
 /**
  * Zones that are UTC all year. croner resolves a named zone through Intl on every step of its
  * search; a fixed offset is plain arithmetic, about ten times cheaper for the same instants.
@@ -74,6 +95,7 @@ export class CronTrigger implements Trigger {
         domAndDow: false,
         fixedTimeRule: 'no-wildcard',
       });
+      shareYearTable(this.cron);
     } catch (error) {
       throw new InvalidScheduleError(`cron: ${(error as Error).message.replace(/^CronPattern: /, '')}`);
     }
