@@ -19,7 +19,8 @@ describe.each(DATABASE_KINDS)('restart after SIGKILL on %s', (kind) => {
     database = await createTestDatabase(kind);
     webhook = await new WebhookServer().start();
     // The in-flight run's webhook answers long after the crash.
-    webhook.respond = (call) => (call.path === '/slow' ? { status: 200, delayMs: 20_000 } : { status: 200 });
+    webhook.respond = (call) =>
+      call.path.startsWith('/slow') ? { status: 200, delayMs: 20_000 } : { status: 200 };
     service = new ServiceProcess(database.env, await freePort());
     await service.start();
   }, 60_000);
@@ -51,6 +52,17 @@ describe.each(DATABASE_KINDS)('restart after SIGKILL on %s', (kind) => {
       5_000,
       'running',
     );
+    // A scheduled run in flight: its start is recorded by the instance's start watermark, its row
+    // stays a claim until it ends; the API still tells it running, and the crash interrupts it.
+    const scheduledSlow = await task('scheduled slow', '/slow-scheduled');
+    await callApi(service.url, 'POST', `/api/tasks/${scheduledSlow.id}/schedule`, { schedule: 'in:1s' });
+    await waitFor(() => webhook.callsTo('/slow-scheduled').length === 1, 5_000, 'the scheduled run to start');
+    expect((await runsOf(service, scheduledSlow.id))[0]?.status).toBe('running');
+    const [scheduledRun] = await runsOf(service, scheduledSlow.id);
+    expect(scheduledRun.startedAt).toEqual(expect.any(String));
+    expect(
+      (await callApi<{ status: string }>(service.url, 'GET', `/api/tasks/${scheduledSlow.id}`)).status,
+    ).toBe('running');
     const dueAt = new Date(Date.now() + 2_500);
     await callApi(service.url, 'POST', `/api/tasks/${oneShot.id}/schedule`, {
       schedule: `at:${dueAt.toISOString()}`,
@@ -71,11 +83,21 @@ describe.each(DATABASE_KINDS)('restart after SIGKILL on %s', (kind) => {
       10_000,
       'the in-flight run to be interrupted',
     );
+    await waitFor(
+      async () => (await runsOf(service, scheduledSlow.id))[0]?.status === 'interrupted',
+      10_000,
+      'the scheduled in-flight run to be interrupted',
+    );
     const ticksAfterRestart = webhook.callsTo('/tick').length;
     await waitFor(() => webhook.callsTo('/tick').length >= ticksAfterRestart + 2, 10_000, 'ticks to resume');
     await new Promise((resolve) => setTimeout(resolve, 1_500));
 
     expect(webhook.callsTo('/once')).toHaveLength(1);
+    // Started once before the crash, never again after it.
+    expect(webhook.callsTo('/slow-scheduled')).toHaveLength(1);
+    expect(await runsOf(service, scheduledSlow.id)).toEqual([
+      expect.objectContaining({ id: scheduledRun.id, status: 'interrupted' }),
+    ]);
     const oneShotRuns = await runsOf(service, oneShot.id);
     expect(oneShotRuns).toHaveLength(1);
     expect(oneShotRuns[0]).toMatchObject({ status: 'succeeded', scheduledFor: dueAt.toISOString() });

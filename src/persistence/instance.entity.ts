@@ -23,4 +23,11 @@ export class InstanceEntity {
 
   @Column({ name: 'stopped_at', type: 'timestamptz', nullable: true })
   stoppedAt: Date | null;
+
+  /**
+   * The start watermark: every fire this instance claimed with a planned start up to here has
+   * been started (one update per instant rather than one per run).
+   */
+  @Column({ name: 'started_through', type: 'timestamptz', nullable: true })
+  startedThrough: Date | null;
 }

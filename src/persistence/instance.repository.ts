@@ -48,8 +48,17 @@ export class InstanceRepository {
     );
   }
 
+  /**
+   * Forgets stopped instances, but only once none of their runs is open: the row's start
+   * watermark is what tells a started fire from one still to take over.
+   */
   async remove(ids: string[]): Promise<void> {
-    if (ids.length > 0)
-      await this.dataSource.query(`DELETE FROM scheduler_instance WHERE id = ANY($1)`, [ids]);
+    if (ids.length === 0) return;
+    await this.dataSource.query(
+      `DELETE FROM scheduler_instance i
+        WHERE i.id = ANY($1)
+          AND NOT EXISTS (SELECT 1 FROM task_run r WHERE r.status IN ('pending', 'running') AND r.instance_id = i.id)`,
+      [ids],
+    );
   }
 }

@@ -4,14 +4,23 @@ import { DataSource, In, Repository } from 'typeorm';
 import { PageCursor } from '../common/cursor';
 import { ScheduleEntity } from './schedule.entity';
 import { SCOUT_DATA_SOURCE } from './scout-data-source';
-
-const SCHEDULE_COLUMNS = `id, task_id AS "taskId", spec, type, timezone, signal, scheduled_at AS "scheduledAt",
-  start_at AS "startAt", end_at AS "endAt", next_run_at AS "nextRunAt", last_run_at AS "lastRunAt", paused,
-  misfire_policy AS "misfirePolicy", misfire_grace_seconds AS "misfireGraceSeconds", overlap_policy AS "overlapPolicy",
-  timeout_seconds AS "timeoutSeconds", max_retries AS "maxRetries", retry_backoff_seconds AS "retryBackoffSeconds",
-  jitter_seconds AS "jitterSeconds", version, created_at AS "createdAt", updated_at AS "updatedAt"`;
+import { dateOfMs, epochMs } from './sql-times';
 
 export type NewSchedule = Omit<ScheduleEntity, 'id' | 'version' | 'createdAt' | 'updatedAt' | 'lastRunAt'>;
+
+/** What planning a schedule needs (its bookkeeping times left out), and whether it is this instance's. */
+export type DueSchedule = Omit<ScheduleEntity, 'lastRunAt' | 'createdAt' | 'updatedAt'> & { owned: boolean };
+
+/** The due query's columns; its times as epoch milliseconds (thousands of rows a second). */
+const DUE_COLUMNS = `id, task_id AS "taskId", spec, type, timezone, signal, ${epochMs('scheduled_at')} AS "scheduledAt",
+  ${epochMs('start_at')} AS "startAt", ${epochMs('end_at')} AS "endAt", ${epochMs('next_run_at')} AS "nextRunAt", paused,
+  misfire_policy AS "misfirePolicy", misfire_grace_seconds AS "misfireGraceSeconds", overlap_policy AS "overlapPolicy",
+  timeout_seconds AS "timeoutSeconds", max_retries AS "maxRetries", retry_backoff_seconds AS "retryBackoffSeconds",
+  jitter_seconds AS "jitterSeconds", version`;
+
+type TimesAsMs<T> = {
+  [K in keyof T]: T[K] extends Date ? number : T[K] extends Date | null ? number | null : T[K];
+};
 
 @Injectable()
 export class ScheduleRepository {
@@ -89,14 +98,14 @@ export class ScheduleRepository {
    * due by `until`, the others only if due by `backupUntil` (their owner has not claimed them).
    * Each row says whether it is this instance's (`owned`).
    */
-  findDue(
+  async findDue(
     until: Date,
     backupUntil: Date,
     partition: { count: number; index: number },
     limit: number,
-  ): Promise<Array<ScheduleEntity & { owned: boolean }>> {
-    return this.dataSource.query<Array<ScheduleEntity & { owned: boolean }>>(
-      `SELECT ${SCHEDULE_COLUMNS}, (abs(hashtext(id::text)) % $3 = $4) AS owned
+  ): Promise<DueSchedule[]> {
+    const rows = await this.dataSource.query<Array<TimesAsMs<DueSchedule>>>(
+      `SELECT ${DUE_COLUMNS}, (abs(hashtext(id::text)) % $3 = $4) AS owned
          FROM schedule
         WHERE next_run_at IS NOT NULL AND NOT paused AND next_run_at <= $1
           AND (next_run_at <= $2 OR abs(hashtext(id::text)) % $3 = $4)
@@ -104,6 +113,13 @@ export class ScheduleRepository {
         LIMIT $5`,
       [until.toISOString(), backupUntil.toISOString(), partition.count, partition.index, limit],
     );
+    return rows.map((row) => ({
+      ...row,
+      scheduledAt: new Date(row.scheduledAt),
+      startAt: dateOfMs(row.startAt),
+      endAt: dateOfMs(row.endAt),
+      nextRunAt: dateOfMs(row.nextRunAt),
+    }));
   }
 
   /** Active `on:<event>` or `after:<taskId>` schedules listening for `signal`. */

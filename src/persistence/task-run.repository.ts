@@ -4,6 +4,8 @@ import { DataSource, In, LessThan, QueryRunner, Repository } from 'typeorm';
 import { PageCursor } from '../common/cursor';
 import { SCOUT_DATA_SOURCE } from './scout-data-source';
 import { RunStatus, RunTrigger, TaskRunEntity } from './task-run.entity';
+import type { TaskEntity } from './task.entity';
+import { dateOfMs, epochMs } from './sql-times';
 
 /** A planned fire of a timed schedule: claimed as `pending`, or recorded straight away as `missed`. */
 export interface FireClaim {
@@ -13,6 +15,8 @@ export interface FireClaim {
   scheduledFor: Date;
   status: 'pending' | 'missed';
   error: string | null;
+  /** When a `pending` fire starts (its instant plus any jitter): stored in `started_at` until it runs. */
+  startAt: Date | null;
 }
 
 /** Moves a schedule's `nextRunAt` past what was just claimed, if nobody moved it meanwhile. */
@@ -21,7 +25,27 @@ export interface ScheduleAdvance {
   version: number;
   expectedNextRunAt: Date;
   nextRunAt: Date | null;
+  /** The latest start of this schedule's runs not yet written to `last_run_at`, if any. */
+  lastRunAt: Date | null;
 }
+
+/** A fire the claim inserted, with its task (joined in the same statement: nothing to read after). */
+export type ClaimedRun = Pick<
+  TaskRunEntity,
+  | 'id'
+  | 'taskId'
+  | 'scheduleId'
+  | 'trigger'
+  | 'scheduledFor'
+  | 'startedAt'
+  | 'finishedAt'
+  | 'status'
+  | 'attempt'
+  | 'error'
+> & {
+  /** Null when the task was deleted meanwhile. */
+  task: Pick<TaskEntity, 'id' | 'name' | 'handler' | 'payload'> | null;
+};
 
 export interface NewRun {
   taskId: string;
@@ -45,6 +69,33 @@ export interface RunOutcome {
 const RUN_COLUMNS = `id, task_id AS "taskId", schedule_id AS "scheduleId", trigger, scheduled_for AS "scheduledFor",
   started_at AS "startedAt", finished_at AS "finishedAt", duration_ms AS "durationMs", status, attempt, error, result,
   instance_id AS "instanceId", lease_until AS "leaseUntil", created_at AS "createdAt"`;
+
+/**
+ * Whether a `pending` run of the planner already started: its claim carries its planned start
+ * (`started_at`) and its instance's start watermark has reached it. A run whose instance row is
+ * gone counts as started (never run twice). `instances` is `scheduler_instance`, or a CTE of it
+ * locked `FOR SHARE` where the answer must hold against a watermark being written.
+ */
+const startedPending = (run: string, instances: string) =>
+  `(${run}.status = 'pending' AND ${run}.started_at IS NOT NULL AND NOT EXISTS (
+     SELECT 1 FROM ${instances} w
+      WHERE w.id = ${run}.instance_id AND (w.started_through IS NULL OR w.started_through < ${run}.started_at)))`;
+
+/**
+ * Every instance's watermark, locked for the statement: a watermark being written is waited
+ * for, and none can move until the statement's transaction ends.
+ */
+const LOCKED_WATERMARKS = `watermarks AS MATERIALIZED (SELECT id, started_through FROM scheduler_instance FOR SHARE)`;
+
+/** RUN_COLUMNS as the API tells them: a pending run its instance has started reads `running`. */
+const READ_COLUMNS = `run.id, run.task_id AS "taskId", run.schedule_id AS "scheduleId", run.trigger,
+  run.scheduled_for AS "scheduledFor",
+  CASE WHEN run.status <> 'pending' OR ${startedPending('run', 'scheduler_instance')} THEN run.started_at END
+    AS "startedAt",
+  run.finished_at AS "finishedAt", run.duration_ms AS "durationMs",
+  CASE WHEN ${startedPending('run', 'scheduler_instance')} THEN 'running' ELSE run.status END AS status,
+  run.attempt, run.error, run.result, run.instance_id AS "instanceId", run.lease_until AS "leaseUntil",
+  run.created_at AS "createdAt"`;
 
 /** Completes a `WITH started AS (… RETURNING schedule_id, started_at)`: moves `schedule.last_run_at`. */
 const TOUCH_LAST_RUN = `UPDATE schedule s SET last_run_at = GREATEST(s.last_run_at, x.at)
@@ -80,29 +131,48 @@ export class TaskRunRepository {
    * The claim: inserts every planned fire whose schedule still has the planned version and is
    * not paused; `(schedule_id, scheduled_for)` is unique, so a fire another instance claimed
    * first inserts nothing. Advances the schedules in the same transaction. Returns the rows this
-   * call inserted — the fires this instance owns.
+   * call inserted — the fires this instance owns — each with its task.
    */
   claimFires(
     claims: FireClaim[],
     advances: ScheduleAdvance[],
     instanceId: string,
     leaseMs: number,
-  ): Promise<TaskRunEntity[]> {
+  ): Promise<ClaimedRun[]> {
     return this.dataSource.transaction(async (manager) => {
-      let claimed: TaskRunEntity[] = [];
+      let claimed: ClaimedRun[] = [];
       if (claims.length > 0) {
-        claimed = await returning<TaskRunEntity>(
-          manager.queryRunner!,
-          `INSERT INTO task_run (task_id, schedule_id, trigger, scheduled_for, status, attempt, instance_id, finished_at,
-                                 error, lease_until)
-           SELECT s.task_id, s.id, 'schedule', v.scheduled_for, v.status, 1, $5,
-                  CASE WHEN v.status = 'missed' THEN now() END, v.error,
-                  CASE WHEN v.status = 'pending' THEN v.scheduled_for + $7 * interval '1 millisecond' END
-             FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::text[], $6::text[])
-                  AS v(schedule_id, version, scheduled_for, status, error)
-             JOIN schedule s ON s.id = v.schedule_id AND s.version = v.version AND NOT s.paused
-           ON CONFLICT (schedule_id, scheduled_for) DO NOTHING
-           RETURNING ${RUN_COLUMNS}`,
+        const rows = await manager.query<
+          Array<{
+            id: string;
+            taskId: string;
+            scheduleId: string;
+            scheduledFor: number;
+            startedAt: number | null;
+            finishedAt: number | null;
+            status: 'pending' | 'missed';
+            error: string | null;
+            name: string | null;
+            handler: string | null;
+            payload: TaskEntity['payload'];
+          }>
+        >(
+          `WITH claimed AS (
+             INSERT INTO task_run (task_id, schedule_id, trigger, scheduled_for, status, attempt, instance_id,
+                                   finished_at, error, started_at, lease_until)
+             SELECT s.task_id, s.id, 'schedule', v.scheduled_for, v.status, 1, $5,
+                    CASE WHEN v.status = 'missed' THEN now() END, v.error,
+                    CASE WHEN v.status = 'pending' THEN v.start_at END,
+                    CASE WHEN v.status = 'pending' THEN v.start_at + $7 * interval '1 millisecond' END
+               FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::text[], $6::text[], $8::timestamptz[])
+                    AS v(schedule_id, version, scheduled_for, status, error, start_at)
+               JOIN schedule s ON s.id = v.schedule_id AND s.version = v.version AND NOT s.paused
+             ON CONFLICT (schedule_id, scheduled_for) DO NOTHING
+             RETURNING id, task_id, schedule_id, scheduled_for, started_at, finished_at, status, error)
+           SELECT c.id, c.task_id AS "taskId", c.schedule_id AS "scheduleId",
+                  ${epochMs('c.scheduled_for')} AS "scheduledFor", ${epochMs('c.started_at')} AS "startedAt",
+                  ${epochMs('c.finished_at')} AS "finishedAt", c.status, c.error, t.name, t.handler, t.payload
+             FROM claimed c LEFT JOIN task t ON t.id = c.task_id`,
           [
             claims.map((claim) => claim.scheduleId),
             claims.map((claim) => claim.version),
@@ -111,21 +181,40 @@ export class TaskRunRepository {
             instanceId,
             claims.map((claim) => claim.error),
             leaseMs,
+            claims.map((claim) => iso(claim.startAt)),
           ],
         );
+        claimed = rows.map((row) => ({
+          id: row.id,
+          taskId: row.taskId,
+          scheduleId: row.scheduleId,
+          trigger: 'schedule',
+          scheduledFor: new Date(row.scheduledFor),
+          startedAt: dateOfMs(row.startedAt),
+          finishedAt: dateOfMs(row.finishedAt),
+          status: row.status,
+          attempt: 1,
+          error: row.error,
+          task:
+            row.handler === null
+              ? null
+              : { id: row.taskId, name: row.name!, handler: row.handler, payload: row.payload },
+        }));
       }
       if (advances.length > 0) {
         await manager.query(
           `UPDATE schedule s
-              SET next_run_at = v.next_run_at, updated_at = s.updated_at
-             FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::timestamptz[])
-                  AS v(id, version, expected, next_run_at)
+              SET next_run_at = v.next_run_at, updated_at = s.updated_at,
+                  last_run_at = GREATEST(s.last_run_at, v.last_run_at)
+             FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::timestamptz[], $5::timestamptz[])
+                  AS v(id, version, expected, next_run_at, last_run_at)
             WHERE s.id = v.id AND s.version = v.version AND s.next_run_at = v.expected`,
           [
             advances.map((advance) => advance.scheduleId),
             advances.map((advance) => advance.version),
             advances.map((advance) => advance.expectedNextRunAt.toISOString()),
             advances.map((advance) => iso(advance.nextRunAt)),
+            advances.map((advance) => iso(advance.lastRunAt)),
           ],
         );
       }
@@ -179,14 +268,18 @@ export class TaskRunRepository {
 
   /**
    * Takes over other instances' `pending` claims whose lease expired (their claimer died or
-   * stalled): each goes to exactly one instance (`SKIP LOCKED`), with a fresh lease. This
+   * stalled) and that their claimer has not started: each goes to exactly one instance
+   * (`SKIP LOCKED`), with a fresh lease, to be started run by run (`started_at` cleared). This
    * instance's own claims are its executor's business (it confirms late starts).
    */
   takeOverExpired(instanceId: string, now: Date, leaseMs: number, limit: number): Promise<TaskRunEntity[]> {
     return this.returning<TaskRunEntity>(
-      `UPDATE task_run SET instance_id = $1, lease_until = $2::timestamptz + $3 * interval '1 millisecond'
-        WHERE id IN (SELECT id FROM task_run
+      `WITH ${LOCKED_WATERMARKS}
+       UPDATE task_run SET instance_id = $1, lease_until = $2::timestamptz + $3 * interval '1 millisecond',
+              started_at = NULL
+        WHERE id IN (SELECT id FROM task_run run
                       WHERE status = 'pending' AND lease_until < $2 AND instance_id IS DISTINCT FROM $1
+                        AND NOT ${startedPending('run', 'watermarks')}
                       ORDER BY lease_until LIMIT $4 FOR UPDATE SKIP LOCKED)
           AND status = 'pending'
         RETURNING ${RUN_COLUMNS}`,
@@ -212,6 +305,43 @@ export class TaskRunRepository {
       [ids, instanceId, startedAt.toISOString()],
     );
     return new Set(rows.map((row) => row.id));
+  }
+
+  /**
+   * Records that `instanceId` has started every fire it claimed with a planned start up to `at`:
+   * one row, whatever the number of runs. Refused (false) once `deadline` has passed by the
+   * database clock: past it a claim's lease may have run out and the claim been taken over.
+   */
+  async markStartedThrough(instanceId: string, at: Date, deadline: Date): Promise<boolean> {
+    const rows = await this.dataSource.query<Array<{ id: string }>>(
+      `UPDATE scheduler_instance SET started_through = GREATEST(started_through, $2)
+        WHERE id = $1 AND stopped_at IS NULL AND clock_timestamp() < $3
+        RETURNING id`,
+      [instanceId, at.toISOString(), deadline.toISOString()],
+    );
+    return rows.length > 0;
+  }
+
+  /** Which of these runs are no longer `pending` claims of `instanceId` (deleted or taken over). */
+  async notHeld(ids: string[], instanceId: string): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = await this.dataSource.query<Array<{ id: string }>>(
+      `SELECT v.id FROM unnest($1::uuid[]) AS v(id)
+        WHERE NOT EXISTS (SELECT 1 FROM task_run r WHERE r.id = v.id AND r.status = 'pending' AND r.instance_id = $2)`,
+      [ids, instanceId],
+    );
+    return new Set(rows.map((row) => row.id));
+  }
+
+  /** Moves `schedule.last_run_at` forward to these starts (never back). */
+  async touchLastRun(starts: Array<{ scheduleId: string; at: Date }>): Promise<void> {
+    if (starts.length === 0) return;
+    await this.dataSource.query(
+      `UPDATE schedule s SET last_run_at = GREATEST(s.last_run_at, v.at)
+         FROM unnest($1::uuid[], $2::timestamptz[]) AS v(id, at)
+        WHERE s.id = v.id`,
+      [starts.map((start) => start.scheduleId), starts.map((start) => start.at.toISOString())],
+    );
   }
 
   /** Which of these runs are still `pending` and held by `instanceId` (armed fires' safety net). */
@@ -255,11 +385,12 @@ export class TaskRunRepository {
   /**
    * Runs still open (`pending` or `running`) whose instance is dead: stopped, silent for longer
    * than `leaseMs` (by the database clock), unknown, or listed in `deadIds`. One statement, so an
-   * instance that registers meanwhile is never mistaken for a dead one.
+   * instance that registers meanwhile is never mistaken for a dead one. A claim its instance's
+   * watermark had reached reads `running`.
    */
   findOpenOfDeadInstances(leaseMs: number, deadIds: string[]): Promise<TaskRunEntity[]> {
     return this.dataSource.query<TaskRunEntity[]>(
-      `SELECT ${RUN_COLUMNS} FROM task_run run
+      `SELECT ${READ_COLUMNS} FROM task_run run
         WHERE run.status IN ('pending', 'running')
           AND (run.instance_id IS NULL OR run.instance_id = ANY($2::text[]) OR NOT EXISTS (
                 SELECT 1 FROM scheduler_instance i
@@ -270,25 +401,34 @@ export class TaskRunRepository {
     );
   }
 
-  /** Marks `running` runs of dead instances `interrupted`; returns those this call changed. */
+  /**
+   * Marks started runs of dead instances `interrupted` (`running`, or claims their watermark
+   * reached); returns those this call changed.
+   */
   interrupt(ids: string[], at: Date, error: string): Promise<TaskRunEntity[]> {
     if (ids.length === 0) return Promise.resolve([]);
     return this.returning<TaskRunEntity>(
-      `UPDATE task_run SET status = 'interrupted', finished_at = $2, error = $3,
+      `WITH ${LOCKED_WATERMARKS}
+       UPDATE task_run run SET status = 'interrupted', finished_at = $2, error = $3,
               duration_ms = CASE WHEN started_at IS NULL THEN NULL
                                  ELSE (extract(epoch FROM ($2::timestamptz - started_at)) * 1000)::int END
-        WHERE id = ANY($1::uuid[]) AND status = 'running'
+        WHERE id = ANY($1::uuid[]) AND (status = 'running' OR ${startedPending('run', 'watermarks')})
         RETURNING ${RUN_COLUMNS}`,
       [ids, at.toISOString(), error],
     );
   }
 
-  /** Moves open runs of dead instances to this one; returns those it took (each exactly once). */
+  /**
+   * Moves unstarted claims of dead instances to this one, to be started run by run; returns
+   * those it took (each exactly once).
+   */
   async takeOver(ids: string[], fromInstanceIds: string[], instanceId: string): Promise<TaskRunEntity[]> {
     if (ids.length === 0) return [];
     return this.returning<TaskRunEntity>(
-      `UPDATE task_run SET instance_id = $2
+      `WITH ${LOCKED_WATERMARKS}
+       UPDATE task_run run SET instance_id = $2, started_at = NULL
         WHERE id = ANY($1::uuid[]) AND status = 'pending' AND (instance_id IS NULL OR instance_id = ANY($3::text[]))
+          AND NOT ${startedPending('run', 'watermarks')}
         RETURNING ${RUN_COLUMNS}`,
       [ids, instanceId, fromInstanceIds],
     );
@@ -296,27 +436,33 @@ export class TaskRunRepository {
 
   /** Drops a schedule's claimed fires that have not started (the schedule was paused or cancelled). */
   async deletePendingOf(scheduleId: string): Promise<void> {
-    await this.runs.delete({ scheduleId, status: 'pending' });
+    await this.dataSource.query(
+      `WITH ${LOCKED_WATERMARKS}
+       DELETE FROM task_run run
+        WHERE run.schedule_id = $1 AND run.status = 'pending' AND NOT ${startedPending('run', 'watermarks')}`,
+      [scheduleId],
+    );
   }
 
   /** Newest first, `limit + 1` rows before the cursor. */
   listForTask(taskId: string, limit: number, before: PageCursor | null): Promise<TaskRunEntity[]> {
-    const query = this.runs
-      .createQueryBuilder('run')
-      .where('run.taskId = :taskId', { taskId })
-      .orderBy('run.scheduledFor', 'DESC')
-      .addOrderBy('run.id', 'DESC');
-    if (before) query.andWhere('(run.scheduledFor, run.id) < (:at, :id)', { at: before.at, id: before.id });
-    return query.take(limit + 1).getMany();
+    return this.dataSource.query<TaskRunEntity[]>(
+      `SELECT ${READ_COLUMNS} FROM task_run run
+        WHERE run.task_id = $1 AND ($3::timestamptz IS NULL OR (run.scheduled_for, run.id) < ($3, $4::uuid))
+        ORDER BY run.scheduled_for DESC, run.id DESC
+        LIMIT $2`,
+      [taskId, limit + 1, before ? before.at.toISOString() : null, before ? before.id : null],
+    );
   }
 
   /** The latest run of each task, for `Task.lastRun`. */
   async latestOf(taskIds: string[]): Promise<Map<string, TaskRunEntity>> {
     if (taskIds.length === 0) return new Map();
     const rows = await this.dataSource.query<TaskRunEntity[]>(
-      `SELECT DISTINCT ON (task_id) ${RUN_COLUMNS} FROM task_run
-        WHERE task_id = ANY($1::uuid[]) AND status NOT IN ('pending')
-        ORDER BY task_id, scheduled_for DESC, id DESC`,
+      `SELECT DISTINCT ON (run.task_id) ${READ_COLUMNS} FROM task_run run
+        WHERE run.task_id = ANY($1::uuid[])
+          AND (run.status <> 'pending' OR ${startedPending('run', 'scheduler_instance')})
+        ORDER BY run.task_id, run.scheduled_for DESC, run.id DESC`,
       [taskIds],
     );
     return new Map(rows.map((row) => [row.taskId, row]));

@@ -5,10 +5,14 @@ import { SCHEDULER_OPTIONS, SchedulerOptions } from '../config/scheduler-options
 import { SchedulerEventEmitter } from '../events/scheduler-event.emitter';
 import { ScheduleEntity } from '../persistence/schedule.entity';
 import { TaskRunEntity } from '../persistence/task-run.entity';
-import { FireClaim, ScheduleAdvance, TaskRunRepository } from '../persistence/task-run.repository';
-import { TaskEntity } from '../persistence/task.entity';
+import {
+  ClaimedRun,
+  FireClaim,
+  ScheduleAdvance,
+  TaskRunRepository,
+} from '../persistence/task-run.repository';
 import { TaskRepository } from '../persistence/task.repository';
-import { ScheduleRepository } from '../persistence/schedule.repository';
+import { DueSchedule, ScheduleRepository } from '../persistence/schedule.repository';
 import { applyMisfirePolicy, MISFIRE_THRESHOLD_MS, planFires } from './fire-plan';
 import { ClusterMembership } from './cluster-membership.service';
 import { FireTimers } from './fire-timers';
@@ -16,7 +20,7 @@ import { RUN_LEASE_MS } from './leases';
 import { InstanceIdentity } from './instance-identity';
 import { RunExecutor } from './run-executor.service';
 import { RunJournal } from './run-journal.service';
-import { runPolicyOf } from './run-policy';
+import { Fire, runPolicyOf } from './run-policy';
 import { TriggerCache } from './schedule-trigger';
 
 /** How often the planner looks for fires coming due. */
@@ -35,12 +39,24 @@ const SPIN_MS = 2;
 const SPIN_LIMIT = 400_000;
 /** Where in each second the planner ticks. */
 export const TICK_PHASE_MS = 500;
+/**
+ * A group's start watermark is only written while its claims' leases have this long to run:
+ * a claim can be taken over once its lease expired, and the write itself must land before that.
+ */
+export const WATERMARK_MARGIN_MS = 2_000;
+
+/** A schedule as the planner holds it: what planning and running its fires need. */
+type PlannedSchedule = Omit<ScheduleEntity, 'lastRunAt' | 'createdAt' | 'updatedAt'>;
+
+/** What a missed fire's record and event need. */
+type MissedRun = Pick<TaskRunEntity, 'id' | 'taskId' | 'error' | 'finishedAt'>;
 
 interface ArmedFire {
-  run: TaskRunEntity;
-  task: TaskEntity;
-  schedule: ScheduleEntity | null;
+  /** Built when armed, so the instant only hands it to the executor. */
+  fire: Fire;
   atMs: number;
+  /** Claimed here with its planned start: started by the instance's watermark, not run by run. */
+  planned: boolean;
 }
 
 /**
@@ -56,6 +72,8 @@ export class FirePlanner {
   private readonly armed = new Map<string, ArmedFire>();
   private readonly groups = new Map<number, Set<string>>();
   private readonly triggers = new TriggerCache();
+  /** Starts not yet written to `schedule.last_run_at`: the schedule's next advance carries them. */
+  private readonly lastStarts = new Map<string, number>();
   private running = false;
   private inFlight: Promise<void> | null = null;
   private again = false;
@@ -113,6 +131,11 @@ export class FirePlanner {
     for (const atMs of this.groups.keys()) this.timers.disarm(this.groupName(atMs));
     this.groups.clear();
     this.armed.clear();
+    try {
+      await this.writeLastStarts();
+    } catch (error) {
+      this.logger.error(`Could not record the schedules' last runs: ${(error as Error).message}`);
+    }
   }
 
   /** Plans now (coalesced with a tick in flight): called when a schedule is created or resumed. */
@@ -127,6 +150,7 @@ export class FirePlanner {
         do {
           this.again = false;
           await this.planDue();
+          await this.writeLastStarts();
           this.completedPasses++;
         } while (this.again && this.running);
       } catch (error) {
@@ -145,7 +169,7 @@ export class FirePlanner {
   ): Promise<void> {
     await this.inFlight;
     for (const [runId, fire] of this.armed) {
-      if (fire.schedule?.id === scheduleId) this.forgetArmed(runId);
+      if (fire.fire.run.scheduleId === scheduleId) this.forgetArmed(runId);
     }
     this.triggers.forget(scheduleId);
     this.executor.cancelRetries(scheduleId);
@@ -251,26 +275,27 @@ export class FirePlanner {
           planned.claims.length > 0 ||
           planned.advance.nextRunAt?.getTime() !== schedule.nextRunAt?.getTime()
         ) {
-          advances.push(planned.advance);
+          advances.push({ ...planned.advance, lastRunAt: this.takeLastStart(schedule.id) });
         }
       }
       const claimed = await this.runs.claimFires(claims, advances, this.identity.id, RUN_LEASE_MS);
-      await this.armClaimed(claimed, new Map(due.map((schedule) => [schedule.id, schedule])));
+      this.armClaimed(claimed, new Map(due.map((schedule) => [schedule.id, schedule])));
       if (due.length < DUE_BATCH) return;
     }
   }
 
   private plan(
-    schedule: ScheduleEntity,
+    schedule: DueSchedule,
     now: Date,
     until: Date,
   ): { claims: FireClaim[]; advance: ScheduleAdvance } {
     const expectedNextRunAt = schedule.nextRunAt!;
-    const advance = {
+    const advance: ScheduleAdvance = {
       scheduleId: schedule.id,
       version: schedule.version,
       expectedNextRunAt,
       nextRunAt: null,
+      lastRunAt: null,
     };
     try {
       const trigger = this.triggers.get(schedule);
@@ -282,7 +307,15 @@ export class FirePlanner {
         );
       }
       return {
-        claims: plan.fires.map((fire) => ({ scheduleId: schedule.id, version: schedule.version, ...fire })),
+        claims: plan.fires.map((fire) => ({
+          scheduleId: schedule.id,
+          version: schedule.version,
+          ...fire,
+          startAt:
+            fire.status === 'pending'
+              ? new Date(fire.scheduledFor.getTime() + this.jitterOf(schedule))
+              : null,
+        })),
         advance: { ...advance, nextRunAt: plan.nextRunAt },
       };
     } catch (error) {
@@ -294,23 +327,31 @@ export class FirePlanner {
     }
   }
 
-  private async armClaimed(claimed: TaskRunEntity[], schedules: Map<string, ScheduleEntity>): Promise<void> {
-    const pending = claimed.filter((run) => run.status === 'pending');
-    const tasks = new Map(
-      (await this.tasks.findByIds(this.idsOf(pending, 'taskId'))).map((task) => [task.id, task]),
-    );
+  private armClaimed(claimed: ClaimedRun[], schedules: Map<string, DueSchedule>): void {
     for (const run of claimed) {
-      const task = tasks.get(run.taskId);
       if (run.status === 'missed') this.emitMissed(run);
-      else if (!task) this.recordMissed(run, 'missed: its task was deleted before it could run');
-      else this.arm(run, task, schedules.get(run.scheduleId!) ?? null);
+      else if (!run.task) this.recordMissed(run, 'missed: its task was deleted before it could run');
+      else this.arm(run, run.task, schedules.get(run.scheduleId!) ?? null, run.startedAt?.getTime());
     }
   }
 
-  private arm(run: TaskRunEntity, task: TaskEntity, schedule: ScheduleEntity | null): void {
-    const jitterMs = schedule?.jitterSeconds ? Math.floor(Math.random() * schedule.jitterSeconds * 1000) : 0;
-    const atMs = run.scheduledFor.getTime() + jitterMs;
-    this.armed.set(run.id, { run, task, schedule, atMs });
+  /**
+   * Arms a run for its planned start; without one (a run taken over) for its instant plus jitter,
+   * to be started run by run.
+   */
+  private arm(
+    run: Fire['run'],
+    task: Fire['task'],
+    schedule: PlannedSchedule | null,
+    plannedStartMs?: number,
+  ): void {
+    const planned = plannedStartMs !== undefined;
+    const atMs = plannedStartMs ?? run.scheduledFor.getTime() + this.jitterOf(schedule);
+    this.armed.set(run.id, {
+      fire: { run, task, policy: runPolicyOf(schedule), event: null, recorded: true },
+      atMs,
+      planned,
+    });
     let group = this.groups.get(atMs);
     if (!group) {
       group = new Set();
@@ -321,8 +362,10 @@ export class FirePlanner {
   }
 
   /**
-   * Just before the instant, records the group's runs `running` in one statement (only those
-   * this instance still holds), then starts their handlers from memory exactly at the instant.
+   * Just before the instant, records the group's start — for the fires claimed here, one row:
+   * this instance's start watermark; for the others (taken over), each run `running` — then
+   * starts their handlers from memory exactly at the instant. Only runs this instance still holds
+   * start: a claim deleted (paused, cancelled) or taken over meanwhile does not.
    */
   private async fireGroup(atMs: number): Promise<void> {
     const fires: ArmedFire[] = [];
@@ -332,13 +375,17 @@ export class FirePlanner {
       if (armed) fires.push(armed);
     }
     this.groups.delete(atMs);
+    const planned = fires.filter((fire) => fire.planned);
     let held: Set<string>;
     try {
-      held = await this.runs.startIfHeld(
-        fires.map((fire) => fire.run.id),
-        this.identity.id,
-        new Date(atMs),
-      );
+      held = new Set([
+        ...(await this.startPlanned(planned, atMs)),
+        ...(await this.runs.startIfHeld(
+          fires.filter((armed) => !armed.planned).map((armed) => armed.fire.run.id),
+          this.identity.id,
+          new Date(atMs),
+        )),
+      ]);
     } catch (error) {
       // Left `pending`: their lease runs out and another instance takes them over.
       this.logger.error(
@@ -347,16 +394,59 @@ export class FirePlanner {
       return;
     }
     await this.waitUntil(atMs);
-    for (const fire of fires) {
-      if (!held.has(fire.run.id)) continue;
-      this.executor.launch({
-        run: fire.run,
-        task: fire.task,
-        policy: runPolicyOf(fire.schedule),
-        event: null,
-        recorded: true,
-      });
+    for (const { fire } of fires) if (held.has(fire.run.id)) this.executor.launch(fire);
+  }
+
+  /**
+   * Records the start of fires claimed here by moving the watermark (one row, however many
+   * runs), then leaves out those no longer held. Late — when a lease may have run out — it
+   * falls back to recording each run.
+   */
+  private async startPlanned(fires: ArmedFire[], atMs: number): Promise<Set<string>> {
+    if (fires.length === 0) return new Set();
+    const ids = fires.map((armed) => armed.fire.run.id);
+    const deadline = new Date(atMs + RUN_LEASE_MS - WATERMARK_MARGIN_MS);
+    if (!(await this.runs.markStartedThrough(this.identity.id, new Date(atMs), deadline))) {
+      return this.runs.startIfHeld(ids, this.identity.id, new Date(atMs));
     }
+    const gone = await this.runs.notHeld(ids, this.identity.id);
+    const held = new Set<string>();
+    for (const { fire } of fires) {
+      if (gone.has(fire.run.id)) continue;
+      held.add(fire.run.id);
+      const scheduleId = fire.run.scheduleId;
+      if (scheduleId) this.lastStarts.set(scheduleId, Math.max(this.lastStarts.get(scheduleId) ?? 0, atMs));
+    }
+    return held;
+  }
+
+  private takeLastStart(scheduleId: string): Date | null {
+    const at = this.lastStarts.get(scheduleId);
+    if (at === undefined) return null;
+    this.lastStarts.delete(scheduleId);
+    return new Date(at);
+  }
+
+  /**
+   * Writes the starts no advance carried (schedules not due again within the horizon) in one
+   * statement; on failure they are kept for the next pass.
+   */
+  private async writeLastStarts(): Promise<void> {
+    if (this.lastStarts.size === 0) return;
+    const starts = [...this.lastStarts].map(([scheduleId, at]) => ({ scheduleId, at: new Date(at) }));
+    this.lastStarts.clear();
+    try {
+      await this.runs.touchLastRun(starts);
+    } catch (error) {
+      for (const { scheduleId, at } of starts) {
+        this.lastStarts.set(scheduleId, Math.max(this.lastStarts.get(scheduleId) ?? 0, at.getTime()));
+      }
+      throw error;
+    }
+  }
+
+  private jitterOf(schedule: PlannedSchedule | null): number {
+    return schedule?.jitterSeconds ? Math.floor(Math.random() * schedule.jitterSeconds * 1000) : 0;
   }
 
   /**
@@ -372,7 +462,7 @@ export class FirePlanner {
     if (left > 0) await new Promise((resolve) => setTimeout(resolve, left));
   }
 
-  private recordMissed(run: TaskRunEntity, error: string): void {
+  private recordMissed(run: MissedRun, error: string): void {
     this.journal.finished({
       id: run.id,
       status: 'missed',
@@ -385,7 +475,7 @@ export class FirePlanner {
     this.emitMissed({ ...run, error });
   }
 
-  private emitMissed(run: TaskRunEntity): void {
+  private emitMissed(run: MissedRun): void {
     this.events.emit('task_error', {
       taskId: run.taskId,
       runId: run.id,

@@ -9,6 +9,7 @@ import type { ScheduleEntity } from '../persistence/schedule.entity';
 import type { ScheduleRepository } from '../persistence/schedule.repository';
 import type { TaskRunEntity } from '../persistence/task-run.entity';
 import type {
+  ClaimedRun,
   FireClaim,
   RunOutcome,
   ScheduleAdvance,
@@ -23,10 +24,12 @@ import {
   PRESTART_MS,
   TICK_MS,
   TICK_PHASE_MS,
+  WATERMARK_MARGIN_MS,
 } from './fire-planner.service';
 import { ClusterMembership } from './cluster-membership.service';
 import { FireTimers } from './fire-timers';
 import { InstanceIdentity } from './instance-identity';
+import { RUN_LEASE_MS } from './leases';
 import type { RunExecutor } from './run-executor.service';
 import type { RunJournal } from './run-journal.service';
 import type { Fire } from './run-policy';
@@ -43,6 +46,8 @@ class Store {
   readonly schedules = new Map<string, ScheduleEntity>();
   readonly tasks = new Map<string, TaskEntity>();
   runs: TaskRunEntity[] = [];
+  /** This instance's start watermark (`scheduler_instance.started_through`). */
+  watermark: number | null = null;
   private seq = 0;
 
   constructor(private readonly clock: Clock) {}
@@ -70,6 +75,16 @@ class Store {
 
   runsOf(scheduleId: string): TaskRunEntity[] {
     return this.runs.filter((run) => run.scheduleId === scheduleId);
+  }
+
+  /** A pending claim whose planned start the watermark reached has started (one instance here). */
+  startedByWatermark(run: TaskRunEntity): boolean {
+    return (
+      run.status === 'pending' &&
+      run.startedAt !== null &&
+      this.watermark !== null &&
+      run.startedAt.getTime() <= this.watermark
+    );
   }
 }
 
@@ -114,6 +129,12 @@ class FakeTaskRunRepository {
   /** Runs just before the claim: lets a test change the database under a tick in flight. */
   beforeClaim: (() => void) | null = null;
   readonly claimCalls: Array<{ claims: FireClaim[]; advances: ScheduleAdvance[] }> = [];
+  /** The ids of each run-by-run start (non-empty calls only). */
+  readonly startCalls: string[][] = [];
+  readonly watermarkCalls: number[] = [];
+  readonly touchCalls: Array<Array<{ scheduleId: string; at: Date }>> = [];
+  /** Answers the watermark write as the database does once its deadline has passed. */
+  watermarkTooLate = false;
 
   constructor(
     private readonly store: Store,
@@ -138,6 +159,7 @@ class FakeTaskRunRepository {
 
   /** The start recorded just before the instant, as the SQL's conditional UPDATE does. */
   startIfHeld(ids: string[], instanceId: string, startedAt: Date): Promise<Set<string>> {
+    if (ids.length > 0) this.startCalls.push(ids);
     const held = this.store.runs.filter(
       (run) => ids.includes(run.id) && run.status === 'pending' && run.instanceId === instanceId,
     );
@@ -146,6 +168,28 @@ class FakeTaskRunRepository {
       run.startedAt = startedAt;
     }
     return Promise.resolve(new Set(held.map((run) => run.id)));
+  }
+
+  markStartedThrough(_instanceId: string, at: Date, deadline: Date): Promise<boolean> {
+    if (this.watermarkTooLate || this.clock.nowMs() >= deadline.getTime()) return Promise.resolve(false);
+    this.watermarkCalls.push(at.getTime());
+    this.store.watermark = Math.max(this.store.watermark ?? 0, at.getTime());
+    return Promise.resolve(true);
+  }
+
+  notHeld(ids: string[], instanceId: string): Promise<Set<string>> {
+    return this.stillHeld(ids, instanceId).then((held) => new Set(ids.filter((id) => !held.has(id))));
+  }
+
+  touchLastRun(starts: Array<{ scheduleId: string; at: Date }>): Promise<void> {
+    this.touchCalls.push(starts);
+    for (const { scheduleId, at } of starts) this.touch(scheduleId, at);
+    return Promise.resolve();
+  }
+
+  private touch(scheduleId: string, at: Date | null): void {
+    const schedule = this.store.schedules.get(scheduleId);
+    if (schedule && at && (schedule.lastRunAt === null || schedule.lastRunAt < at)) schedule.lastRunAt = at;
   }
 
   stillHeld(ids: string[], instanceId: string): Promise<Set<string>> {
@@ -163,11 +207,11 @@ class FakeTaskRunRepository {
     advances: ScheduleAdvance[],
     instanceId: string,
     leaseMs: number,
-  ): Promise<TaskRunEntity[]> {
+  ): Promise<ClaimedRun[]> {
     this.beforeClaim?.();
     this.beforeClaim = null;
     this.claimCalls.push({ claims, advances });
-    const claimed: TaskRunEntity[] = [];
+    const claimed: ClaimedRun[] = [];
     for (const claim of claims) {
       const schedule = this.store.schedules.get(claim.scheduleId);
       if (!schedule || schedule.version !== claim.version || schedule.paused) continue;
@@ -184,9 +228,11 @@ class FakeTaskRunRepository {
         error: claim.error,
         finishedAt: claim.status === 'missed' ? this.clock.now() : null,
         instanceId,
-        leaseUntil: claim.status === 'pending' ? new Date(claim.scheduledFor.getTime() + leaseMs) : null,
+        startedAt: claim.startAt,
+        leaseUntil: claim.startAt ? new Date(claim.startAt.getTime() + leaseMs) : null,
       });
-      claimed.push({ ...run });
+      const task = this.store.tasks.get(run.taskId);
+      claimed.push({ ...run, task: task ? { ...task } : null });
     }
     for (const advance of advances) {
       const schedule = this.store.schedules.get(advance.scheduleId);
@@ -196,6 +242,7 @@ class FakeTaskRunRepository {
         schedule.nextRunAt?.getTime() === advance.expectedNextRunAt.getTime()
       ) {
         schedule.nextRunAt = advance.nextRunAt;
+        this.touch(schedule.id, advance.lastRunAt);
       }
     }
     return Promise.resolve(claimed);
@@ -203,7 +250,8 @@ class FakeTaskRunRepository {
 
   deletePendingOf(scheduleId: string): Promise<void> {
     this.store.runs = this.store.runs.filter(
-      (run) => !(run.scheduleId === scheduleId && run.status === 'pending'),
+      (run) =>
+        !(run.scheduleId === scheduleId && run.status === 'pending' && !this.store.startedByWatermark(run)),
     );
     return Promise.resolve();
   }
@@ -412,13 +460,16 @@ describe('FirePlanner', () => {
       expect(run.status).toBe('pending');
       expect(fireTimeouts()).toEqual([fireName(T0 + 5 * SECOND)]);
 
-      // Just before the instant its start is recorded; the handler starts at the instant.
+      // Just before the instant its start is recorded (the watermark reaches its planned start);
+      // the handler starts at the instant.
       await advanceTo(5 * SECOND - 1);
       expect(executor.launches).toEqual([]);
+      expect(store.watermark).toBe(T0 + 5 * SECOND);
       expect(store.runsOf(schedule.id)[0]).toMatchObject({
-        status: 'running',
+        status: 'pending',
         startedAt: new Date(T0 + 5 * SECOND),
       });
+      expect(store.startedByWatermark(store.runsOf(schedule.id)[0])).toBe(true);
 
       await advanceTo(5 * SECOND);
       expect(executor.launches).toHaveLength(1);
@@ -542,6 +593,112 @@ describe('FirePlanner', () => {
 
       expect(store.runs).toEqual([]);
       expect(executor.launches).toEqual([]);
+    });
+  });
+
+  describe('the start watermark', () => {
+    it("records a group's start with one watermark write, no run-by-run update, then launches at the instant", async () => {
+      const schedules = [addSchedule('every 1s'), addSchedule('every 1s'), addSchedule('every 1s')];
+      await start();
+
+      await advanceTo(SECOND - PRESTART_MS + 1);
+      expect(runs.watermarkCalls).toEqual([T0 + SECOND]);
+      expect(runs.startCalls).toEqual([]);
+      const group = store.runs.filter((run) => run.scheduledFor.getTime() === T0 + SECOND);
+      expect(group).toHaveLength(3);
+      expect(group.every((run) => run.status === 'pending' && store.startedByWatermark(run))).toBe(true);
+      // the next second's claims are ahead of the watermark: not started
+      const next = store.runs.filter((run) => run.scheduledFor.getTime() === T0 + 2 * SECOND);
+      expect(next.some((run) => store.startedByWatermark(run))).toBe(false);
+
+      await advanceTo(SECOND);
+      expect(executor.launches.map(({ fire }) => fire.run.scheduleId).sort()).toEqual(
+        schedules.map((schedule) => schedule.id).sort(),
+      );
+      expect(executor.launches.every(({ atMs }) => atMs === T0 + SECOND)).toBe(true);
+    });
+
+    it('does not launch a claim deleted (paused elsewhere) or taken over after it was armed', async () => {
+      const paused = addSchedule('every 1s');
+      const taken = addSchedule('every 1s');
+      const kept = addSchedule('every 1s');
+      await start();
+      // After the last tick's check, before the group's start: another instance paused one
+      // schedule and took over the other's claim; this one has not heard yet.
+      await advanceTo(SECOND - PRESTART_MS - 1);
+      store.runs = store.runs.filter((run) => run.scheduleId !== paused.id);
+      for (const run of store.runsOf(taken.id)) run.instanceId = 'someone-else';
+
+      await advanceTo(SECOND);
+      expect(runs.watermarkCalls).toEqual([T0 + SECOND]);
+      expect(executor.launches.map(({ fire }) => fire.run.scheduleId)).toEqual([kept.id]);
+    });
+
+    it('past the lease margin, falls back to recording each run (only those still held start)', async () => {
+      const schedule = addSchedule('every 1s');
+      const other = addSchedule('every 1s');
+      await start();
+      // after the last tick's check, before the group's start
+      await advanceTo(SECOND - PRESTART_MS - 1);
+      runs.watermarkTooLate = true;
+      for (const run of store.runsOf(other.id)) run.instanceId = 'someone-else';
+
+      await advanceTo(SECOND);
+      expect(runs.watermarkCalls).toEqual([]);
+      expect(runs.startCalls).toHaveLength(1);
+      expect(runs.startCalls[0]).toHaveLength(2);
+      expect(executor.launches.map(({ fire }) => fire.run.scheduleId)).toEqual([schedule.id]);
+      expect(store.runsOf(schedule.id)[0]).toMatchObject({
+        status: 'running',
+        startedAt: new Date(T0 + SECOND),
+      });
+      expect(WATERMARK_MARGIN_MS).toBeLessThan(RUN_LEASE_MS);
+    });
+
+    it('a run taken over from a dead instance is started run by run, never by the watermark', async () => {
+      const schedule = addSchedule('every 1h');
+      const run = store.insertRun({
+        taskId: schedule.taskId,
+        scheduleId: schedule.id,
+        scheduledFor: new Date(T0 + SECOND),
+        status: 'pending',
+        instanceId: identity.id,
+      });
+      await start();
+      await planner.armTakenOver([{ ...run }]);
+
+      await advanceTo(SECOND);
+      expect(runs.startCalls).toEqual([[run.id]]);
+      expect(runs.watermarkCalls).toEqual([]);
+      expect(executor.launches.map(({ fire }) => fire.run.id)).toEqual([run.id]);
+    });
+
+    it("moves the schedule's last run: with its next advance, or at the end of the pass when none is due", async () => {
+      const often = addSchedule('every 1s');
+      const minutely = addSchedule('every 1m');
+      await start();
+
+      await advanceTo(SECOND + TICK_PHASE_MS);
+      const carried = runs.claimCalls.flatMap((call) => call.advances).filter((a) => a.lastRunAt !== null);
+      expect(carried).toEqual([
+        expect.objectContaining({ scheduleId: often.id, lastRunAt: new Date(T0 + SECOND) }),
+      ]);
+      expect(store.schedules.get(often.id)!.lastRunAt).toEqual(new Date(T0 + SECOND));
+      expect(runs.touchCalls).toEqual([]);
+
+      await advanceTo(MINUTE + TICK_PHASE_MS);
+      expect(store.schedules.get(minutely.id)!.lastRunAt).toEqual(new Date(T0 + MINUTE));
+      expect(runs.touchCalls.flat()).toEqual([{ scheduleId: minutely.id, at: new Date(T0 + MINUTE) }]);
+    });
+
+    it('writes the last runs still unwritten when it stops', async () => {
+      const minutely = addSchedule('every 1m');
+      await start();
+      await advanceTo(MINUTE + 1);
+      expect(store.schedules.get(minutely.id)!.lastRunAt).toBeNull();
+
+      await planner.stop();
+      expect(store.schedules.get(minutely.id)!.lastRunAt).toEqual(new Date(T0 + MINUTE));
     });
   });
 

@@ -192,7 +192,6 @@ describe('RunExecutor', () => {
         scheduledFor: new Date(extra.scheduledFor ?? clock.nowMs()),
         attempt: 1,
         trigger: scheduleId ? 'schedule' : 'manual',
-        leaseUntil: null,
       },
       recorded: true,
       task: {

@@ -13,21 +13,24 @@ export interface RunPolicy {
 
 /** A run ready to start from memory: everything the executor needs, no database read at the instant. */
 export interface Fire {
-  run: Pick<
-    TaskRunEntity,
-    'id' | 'taskId' | 'scheduleId' | 'scheduledFor' | 'attempt' | 'trigger' | 'leaseUntil'
-  >;
+  run: Pick<TaskRunEntity, 'id' | 'taskId' | 'scheduleId' | 'scheduledFor' | 'attempt' | 'trigger'>;
   task: Pick<TaskEntity, 'id' | 'name' | 'handler' | 'payload'>;
   policy: RunPolicy;
   event: { name: string; payload: unknown } | null;
   /**
-   * True when the database already records the run `running` (started just before the instant,
-   * or inserted running); otherwise the executor records it first, if this instance still holds it.
+   * True when the database already records the run's start (the instance's start watermark or
+   * the run `running`, written just before the instant, or inserted running); otherwise the
+   * executor records it first, if this instance still holds it.
    */
   recorded: boolean;
 }
 
-export function runPolicyOf(schedule: ScheduleEntity | null): RunPolicy {
+export function runPolicyOf(
+  schedule: Pick<
+    ScheduleEntity,
+    'overlapPolicy' | 'timeoutSeconds' | 'maxRetries' | 'retryBackoffSeconds'
+  > | null,
+): RunPolicy {
   if (!schedule) return { overlap: 'allow', timeoutMs: null, maxRetries: 0, retryBackoffMs: 10_000 };
   return {
     overlap: schedule.overlapPolicy,

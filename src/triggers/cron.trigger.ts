@@ -17,15 +17,16 @@ const EVERY_YEAR: readonly number[] = Object.freeze(Array<number>(10_000).fill(1
 function shareYearTable(cron: Cron): void {
   const pattern = (cron as unknown as { _states?: { pattern?: { starYear?: boolean; year?: unknown } } })
     ._states?.pattern;
+  // croner sets starYear exactly when it fills the table with ones (a `*` year field).
   if (
     pattern?.starYear === true &&
     Array.isArray(pattern.year) &&
-    pattern.year.length === EVERY_YEAR.length &&
-    pattern.year.every((allowed) => allowed === 1)
+    pattern.year.length === EVERY_YEAR.length
   ) {
     pattern.year = EVERY_YEAR;
   }
 }
+
 /**
  * Zones that are UTC all year. croner resolves a named zone through Intl on every step of its
  * search; a fixed offset is plain arithmetic, about ten times cheaper for the same instants.
