@@ -11,7 +11,7 @@ import { databaseOption, option, runBenchmark } from './bench-args';
 import { measureApi } from './api-throughput';
 import { measureCapacity } from './capacity';
 import { measureEvents } from './event-latency';
-import { FireResult, measurePeerFires, measureScoutFires } from './fire-accuracy';
+import { FireResult, measurePeerFires, measureScoutFires, WARMUP_SECONDS } from './fire-accuracy';
 
 const runs = Number(option('runs', '3'));
 const kind = databaseOption();
@@ -100,7 +100,7 @@ async function fireSection(): Promise<string> {
   return [
     `### 1–2. Fire accuracy, side by side with the peers`,
     ``,
-    `N tasks on \`* * * * * *\` with a no-op handler, a window of ${FIRE_SECONDS} whole seconds after a 5 s warm-up. ` +
+    `N tasks on \`* * * * * *\` with a no-op handler, a window of ${FIRE_SECONDS} whole seconds after a ${WARMUP_SECONDS} s warm-up. ` +
       `Lateness = startedAt − scheduledFor in ms (Scout: as stored in every run's row; peers: callback time − the instant its timer was armed for). ` +
       `Missed and duplicate fires per (task, second). CPU % of one core and peak RSS (MB) of the scheduler's process over the window.`,
     ``,

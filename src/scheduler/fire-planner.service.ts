@@ -30,11 +30,19 @@ export const HORIZON_MS = 2_000;
 /** Schedules read per query; a busier window is read in several. */
 export const DUE_BATCH = 5_000;
 export const PLANNER_JOB = 'scout:planner';
-/** How long before its instant a group's start is recorded (one UPDATE for the whole group). */
-export const PRESTART_MS = 100;
+/**
+ * How long before its instant a group's start is recorded (one watermark update and one read,
+ * whatever the group's size). Room for both while the database is busy with a 10,000-row final
+ * batch; a crash inside this window leaves the group `interrupted`, never run twice.
+ */
+export const PRESTART_MS = 200;
 const PLANNER_ALIGN_JOB = 'scout:planner-start';
-/** The last stretch before an instant that is waited on the CPU rather than by a timer. */
-const SPIN_MS = 2;
+/**
+ * The last stretch before an instant that is waited on the CPU rather than by a timer: a timer
+ * delayed by other work (a GC scavenge takes 5–10 ms at thousands of runs a second) still
+ * lands inside it.
+ */
+const SPIN_MS = 5;
 /** Clock reads in a spin: well over SPIN_MS on a real clock (a read takes ~25 ns). */
 const SPIN_LIMIT = 400_000;
 /** Where in each second the planner ticks. */

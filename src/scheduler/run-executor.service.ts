@@ -3,6 +3,7 @@ import { Clock } from '../common/clock';
 import { SCHEDULER_OPTIONS, SchedulerOptions } from '../config/scheduler-options';
 import { SchedulerEventEmitter } from '../events/scheduler-event.emitter';
 import { TaskRunRepository } from '../persistence/task-run.repository';
+import type { TaskRunContext } from '../tasks/task-handler';
 import { TaskHandlerRegistry } from '../tasks/task-handler.registry';
 import { FireTimers } from './fire-timers';
 import { InstanceIdentity } from './instance-identity';
@@ -26,6 +27,39 @@ interface ActiveRun {
 }
 
 class RunTimeout extends Error {}
+
+/**
+ * What a handler is given. A class rather than an object literal: a literal with a getter costs
+ * about fifteen times more to make (~0.7 µs against ~50 ns), and a group of thousands of fires
+ * makes one each in a single loop at the instant.
+ */
+class RunContext implements TaskRunContext {
+  readonly task: TaskRunContext['task'];
+  readonly run: TaskRunContext['run'];
+  readonly event: TaskRunContext['event'];
+  readonly timeoutMs: number | null;
+  readonly #active: ActiveRun;
+
+  constructor(active: ActiveRun) {
+    const { run, task, event, policy } = active.fire;
+    this.task = { id: task.id, name: task.name, payload: task.payload };
+    this.run = { id: run.id, scheduledFor: run.scheduledFor, attempt: run.attempt, trigger: run.trigger };
+    this.event = event;
+    this.timeoutMs = policy.timeoutMs;
+    this.#active = active;
+  }
+
+  /** Made when the handler first reads it: most handlers never do, and a start is hot. */
+  get signal(): AbortSignal {
+    const active = this.#active;
+    active.controller ??= new AbortController();
+    if (active.abortReason && !active.controller.signal.aborted) active.controller.abort(active.abortReason);
+    return active.controller.signal;
+  }
+}
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  typeof (value as { then?: unknown } | null)?.then === 'function';
 
 /** Large results are cut, not refused: history keeps a preview. */
 export function boundResult(result: unknown): unknown {
@@ -63,6 +97,11 @@ export class RunExecutor {
   private accepting = true;
   /** Runs started in this turn whose `task_started` is not out yet (sent together, after the starts). */
   private startedUnannounced: ActiveRun[] = [];
+  /**
+   * Runs whose handler returned a plain value (no promise): settled right after the starts are
+   * announced, in the same job — two promises fewer per run than settling each through `then`.
+   */
+  private returnedUnsettled: Array<{ active: ActiveRun; result: unknown }> = [];
 
   constructor(
     private readonly handlers: TaskHandlerRegistry,
@@ -203,26 +242,17 @@ export class RunExecutor {
         active.settle('timed_out', `timed out after ${policy.timeoutMs! / 1000}s`, null);
       }, policy.timeoutMs);
     }
-    let outcome: Promise<unknown>;
+    let outcome: unknown;
     try {
-      outcome = Promise.resolve(
-        handler.run({
-          task: { id: task.id, name: task.name, payload: task.payload },
-          run: { id: run.id, scheduledFor: run.scheduledFor, attempt: run.attempt, trigger: run.trigger },
-          event: fire.event,
-          get signal() {
-            active.controller ??= new AbortController();
-            if (active.abortReason && !active.controller.signal.aborted)
-              active.controller.abort(active.abortReason);
-            return active.controller.signal;
-          },
-          timeoutMs: policy.timeoutMs,
-        }),
-      );
+      outcome = handler.run(new RunContext(active));
     } catch (error) {
       outcome = Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
-    outcome.then(
+    if (!isThenable(outcome)) {
+      this.returnedUnsettled.push({ active, result: outcome });
+      return;
+    }
+    Promise.resolve(outcome).then(
       (result) => active.settle('succeeded', null, boundResult(result)),
       (error: unknown) =>
         active.settle('failed', error instanceof Error ? error.message : String(error), null),
@@ -240,6 +270,9 @@ export class RunExecutor {
         startedAt: startedAt.toISOString(),
       });
     }
+    const returned = this.returnedUnsettled;
+    this.returnedUnsettled = [];
+    for (const { active, result } of returned) active.settle('succeeded', null, boundResult(result));
   }
 
   private abort(active: ActiveRun, reason: Error): void {

@@ -347,6 +347,26 @@ describe('RunExecutor', () => {
       expect(events[1].payload).toMatchObject({ status: 'succeeded', result: 42, durationMs: 0 });
     });
 
+    it('a group of plain-value handlers: every task_started goes out before the first task_finished', async () => {
+      handlers.set('sync', { run: (context) => context.run.id });
+      for (let i = 0; i < 3; i++) executor.launch(fire(`schedule-${i}`, {}, { handler: 'sync' }));
+      expect(executor.activeCount).toBe(3);
+      await flush();
+
+      expect(events.map((event) => event.name)).toEqual([
+        'task_started',
+        'task_started',
+        'task_started',
+        'task_finished',
+        'task_finished',
+        'task_finished',
+      ]);
+      expect(events.slice(3).map((event) => (event.payload as { result: unknown }).result)).toEqual(
+        events.slice(0, 3).map((event) => (event.payload as { runId: string }).runId),
+      );
+      expect(executor.activeCount).toBe(0);
+    });
+
     it('a handler not registered here fails the run without starting it', async () => {
       executor.launch(fire('schedule-1', {}, { handler: 'nobody' }));
       await flush();
