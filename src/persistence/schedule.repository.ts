@@ -42,12 +42,15 @@ export class ScheduleRepository {
     return ids.length === 0 ? Promise.resolve([]) : this.schedules.findBy({ id: In(ids) });
   }
 
-  /** One schedule per task: the new one takes the old one's place in one transaction. */
   /** The first schedule of a task just created (nothing to replace, so no lock nor transaction). */
-  insert(schedule: NewSchedule): Promise<ScheduleEntity> {
-    return this.schedules.save(this.schedules.create({ ...schedule, lastRunAt: null }));
+  async insert(schedule: NewSchedule): Promise<ScheduleEntity> {
+    const entity = this.schedules.create({ ...schedule, lastRunAt: null });
+    // One `INSERT … RETURNING` filling in the generated columns (`save` adds a transaction).
+    await this.schedules.insert(entity);
+    return entity;
   }
 
+  /** One schedule per task: the new one takes the old one's place in one transaction. */
   replaceForTask(schedule: NewSchedule): Promise<{ saved: ScheduleEntity; replaced: ScheduleEntity | null }> {
     return this.dataSource.transaction(async (manager) => {
       const repository = manager.getRepository(ScheduleEntity);

@@ -18,8 +18,8 @@ import { triggerOfSchedule } from './schedule-trigger';
 
 export type ScheduleInput = CreateScheduleDto;
 
-/** A schedule checked whole and ready to store for some task. */
-export type PreparedSchedule = Omit<NewSchedule, 'taskId'>;
+/** A schedule checked whole and ready to store for some task, with its description (parsed once). */
+export type PreparedSchedule = Omit<NewSchedule, 'taskId'> & { description: string };
 
 /** Schedule use cases: create or replace, cancel, pause, resume, read, preview. */
 @Injectable()
@@ -56,6 +56,7 @@ export class ScheduleService {
       throw new InvalidScheduleError('schedule: never fires between startAt and endAt');
     }
     return {
+      description: trigger.describe(),
       spec,
       type: trigger.type,
       timezone,
@@ -83,9 +84,10 @@ export class ScheduleService {
 
   /** Stores the task's schedule (replacing its current one; `firstOfNewTask`: it has none). */
   async save(taskId: string, prepared: PreparedSchedule, firstOfNewTask = false): Promise<ScheduleDto> {
+    const { description, ...row } = prepared;
     const { saved, replaced } = firstOfNewTask
-      ? { saved: await this.schedules.insert({ ...prepared, taskId }), replaced: null }
-      : await this.schedules.replaceForTask({ ...prepared, taskId });
+      ? { saved: await this.schedules.insert({ ...row, taskId }), replaced: null }
+      : await this.schedules.replaceForTask({ ...row, taskId });
     if (replaced) await this.planner.disarmSchedule(replaced.id);
     // A first fire beyond the planning horizon is claimed by the planner's own ticks, on every
     // instance, in time: planning now (and telling the others) would only cost each request.
@@ -93,7 +95,7 @@ export class ScheduleService {
     if (dueSoon) void this.planner.tick();
     if (replaced || dueSoon)
       await this.changes.publish({ disarm: replaced ? [replaced.id] : [], plan: dueSoon });
-    return this.published(saved);
+    return this.published(saved, description);
   }
 
   async get(taskId: string): Promise<ScheduleDto> {
@@ -161,8 +163,8 @@ export class ScheduleService {
     return { type: trigger.type, description: trigger.describe(), nextRunTimes };
   }
 
-  toDto(schedule: ScheduleEntity): ScheduleDto {
-    return toScheduleDto(schedule, this.describe(schedule));
+  toDto(schedule: ScheduleEntity, description = this.describe(schedule)): ScheduleDto {
+    return toScheduleDto(schedule, description);
   }
 
   private describe(schedule: ScheduleEntity): string {
@@ -190,8 +192,8 @@ export class ScheduleService {
     throw new DomainError(ErrorCode.ScheduleNotFound, `task ${taskId} has no schedule`);
   }
 
-  private published(schedule: ScheduleEntity): ScheduleDto {
-    const dto = this.toDto(schedule);
+  private published(schedule: ScheduleEntity, description?: string): ScheduleDto {
+    const dto = this.toDto(schedule, description);
     this.events.emit('schedule_update', { taskId: schedule.taskId, schedule: dto });
     return dto;
   }
