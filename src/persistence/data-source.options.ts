@@ -2,13 +2,19 @@ import { DataSourceOptions } from 'typeorm';
 import { InitialSchema1764115200000 } from './migrations/1764115200000-initial-schema';
 import { Cluster1764201600000 } from './migrations/1764201600000-cluster';
 import { StartWatermark1764374400000 } from './migrations/1764374400000-start-watermark';
+import { LeanerRunIndexes1764460800000 } from './migrations/1764460800000-leaner-run-indexes';
 import { InstanceEntity } from './instance.entity';
 import { ScheduleEntity } from './schedule.entity';
 import { TaskRunEntity } from './task-run.entity';
 import { TaskEntity } from './task.entity';
 
 export const ENTITIES = [TaskEntity, ScheduleEntity, TaskRunEntity, InstanceEntity];
-export const MIGRATIONS = [InitialSchema1764115200000, Cluster1764201600000, StartWatermark1764374400000];
+export const MIGRATIONS = [
+  InitialSchema1764115200000,
+  Cluster1764201600000,
+  StartWatermark1764374400000,
+  LeanerRunIndexes1764460800000,
+];
 
 /**
  * One set of options for the app, the TypeORM CLI and the tests. Schema changes only ever go

@@ -30,9 +30,9 @@ export const FINAL_RUN_STATUSES: readonly RunStatus[] = [
 @Entity({ name: 'task_run' })
 @Index('task_run_claim_key', ['scheduleId', 'scheduledFor'], { unique: true })
 @Index('task_run_task_idx', ['taskId', 'scheduledFor', 'id'])
-@Index('task_run_open_idx', ['status'], { where: `status IN ('pending', 'running')` })
-@Index('task_run_created_idx', ['createdAt'])
-@Index('task_run_lease_idx', ['leaseUntil'], { where: `status = 'pending'` })
+// Open runs, by lease (recovery, takeovers). Retention reads `task_run_created_brin`, a BRIN
+// index on `created_at` that the migrations make (decorators cannot say `USING brin`).
+@Index('task_run_open_lease_idx', ['leaseUntil'], { where: `status IN ('pending', 'running')` })
 export class TaskRunEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;

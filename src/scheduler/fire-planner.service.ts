@@ -22,6 +22,7 @@ import { RunExecutor } from './run-executor.service';
 import { RunJournal } from './run-journal.service';
 import { Fire, runPolicyOf } from './run-policy';
 import { TriggerCache } from './schedule-trigger';
+import { SpinBudget } from './spin-budget';
 
 /** How often the planner looks for fires coming due. */
 export const TICK_MS = 1_000;
@@ -45,6 +46,8 @@ const PLANNER_ALIGN_JOB = 'scout:planner-start';
 const SPIN_MS = 5;
 /** Clock reads in a spin: well over SPIN_MS on a real clock (a read takes ~25 ns). */
 const SPIN_LIMIT = 400_000;
+/** At most this much spinning per second (2 % of a core), however many distinct instants fire. */
+const SPIN_BUDGET_MS = 20;
 /** Where in each second the planner ticks. */
 export const TICK_PHASE_MS = 500;
 /**
@@ -82,6 +85,7 @@ export class FirePlanner {
   private readonly triggers = new TriggerCache();
   /** Starts not yet written to `schedule.last_run_at`: the schedule's next advance carries them. */
   private readonly lastStarts = new Map<string, number>();
+  private readonly spinBudget = new SpinBudget(SPIN_BUDGET_MS, TICK_MS);
   private running = false;
   private inFlight: Promise<void> | null = null;
   private again = false;
@@ -286,7 +290,15 @@ export class FirePlanner {
           advances.push({ ...planned.advance, lastRunAt: this.takeLastStart(schedule.id) });
         }
       }
-      const claimed = await this.runs.claimFires(claims, advances, this.identity.id, RUN_LEASE_MS);
+      let claimed: ClaimedRun[];
+      try {
+        claimed = await this.runs.claimFires(claims, advances, this.identity.id, RUN_LEASE_MS);
+      } catch (error) {
+        // Nothing was written: the starts the advances carried wait for the next pass.
+        for (const { scheduleId, lastRunAt } of advances)
+          if (lastRunAt) this.noteStart(scheduleId, lastRunAt.getTime());
+        throw error;
+      }
       this.armClaimed(claimed, new Map(due.map((schedule) => [schedule.id, schedule])));
       if (due.length < DUE_BATCH) return;
     }
@@ -422,10 +434,13 @@ export class FirePlanner {
     for (const { fire } of fires) {
       if (gone.has(fire.run.id)) continue;
       held.add(fire.run.id);
-      const scheduleId = fire.run.scheduleId;
-      if (scheduleId) this.lastStarts.set(scheduleId, Math.max(this.lastStarts.get(scheduleId) ?? 0, atMs));
+      if (fire.run.scheduleId) this.noteStart(fire.run.scheduleId, atMs);
     }
     return held;
+  }
+
+  private noteStart(scheduleId: string, atMs: number): void {
+    this.lastStarts.set(scheduleId, Math.max(this.lastStarts.get(scheduleId) ?? 0, atMs));
   }
 
   private takeLastStart(scheduleId: string): Date | null {
@@ -446,9 +461,7 @@ export class FirePlanner {
     try {
       await this.runs.touchLastRun(starts);
     } catch (error) {
-      for (const { scheduleId, at } of starts) {
-        this.lastStarts.set(scheduleId, Math.max(this.lastStarts.get(scheduleId) ?? 0, at.getTime()));
-      }
+      for (const { scheduleId, at } of starts) this.noteStart(scheduleId, at.getTime());
       throw error;
     }
   }
@@ -459,13 +472,18 @@ export class FirePlanner {
 
   /**
    * A timer wakes up to a millisecond or two late, so it is set for just before the instant and
-   * the last stretch is waited on the CPU (at most SPIN_MS per group). The spin is bounded: a
-   * clock that does not move (fake timers) falls back to a timer.
+   * the last stretch is waited on the CPU (at most SPIN_MS per group, SPIN_BUDGET_MS a second).
+   * The spin is bounded: a clock that does not move (fake timers) falls back to a timer.
    */
   private async waitUntil(atMs: number): Promise<void> {
+    const early = this.spinBudget.allows(this.clock.nowMs()) ? SPIN_MS : 0;
     const wait = atMs - this.clock.nowMs();
-    if (wait > SPIN_MS) await new Promise((resolve) => setTimeout(resolve, wait - SPIN_MS));
-    for (let spins = 0; spins < SPIN_LIMIT && this.clock.nowMs() < atMs; spins++);
+    if (wait > early) await new Promise((resolve) => setTimeout(resolve, wait - early));
+    if (early > 0) {
+      const spinFrom = this.clock.nowMs();
+      for (let spins = 0; spins < SPIN_LIMIT && this.clock.nowMs() < atMs; spins++);
+      this.spinBudget.spent(this.clock.nowMs() - spinFrom);
+    }
     const left = atMs - this.clock.nowMs();
     if (left > 0) await new Promise((resolve) => setTimeout(resolve, left));
   }
