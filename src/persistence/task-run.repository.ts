@@ -322,17 +322,6 @@ export class TaskRunRepository {
     return rows.length > 0;
   }
 
-  /** Which of these runs are no longer `pending` claims of `instanceId` (deleted or taken over). */
-  async notHeld(ids: string[], instanceId: string): Promise<Set<string>> {
-    if (ids.length === 0) return new Set();
-    const rows = await this.dataSource.query<Array<{ id: string }>>(
-      `SELECT v.id FROM unnest($1::uuid[]) AS v(id)
-        WHERE NOT EXISTS (SELECT 1 FROM task_run r WHERE r.id = v.id AND r.status = 'pending' AND r.instance_id = $2)`,
-      [ids, instanceId],
-    );
-    return new Set(rows.map((row) => row.id));
-  }
-
   /** Moves `schedule.last_run_at` forward to these starts (never back). */
   async touchLastRun(starts: Array<{ scheduleId: string; at: Date }>): Promise<void> {
     if (starts.length === 0) return;

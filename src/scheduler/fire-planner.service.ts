@@ -429,13 +429,10 @@ export class FirePlanner {
     if (!(await this.runs.markStartedThrough(this.identity.id, new Date(atMs), deadline))) {
       return this.runs.startIfHeld(ids, this.identity.id, new Date(atMs));
     }
-    const gone = await this.runs.notHeld(ids, this.identity.id);
-    const held = new Set<string>();
-    for (const { fire } of fires) {
-      if (gone.has(fire.run.id)) continue;
-      held.add(fire.run.id);
-      if (fire.run.scheduleId) this.noteStart(fire.run.scheduleId, atMs);
-    }
+    // By primary key (`id = ANY`): an anti-join over the ids was planned as a scan of open runs.
+    const held = await this.runs.stillHeld(ids, this.identity.id);
+    for (const { fire } of fires)
+      if (held.has(fire.run.id) && fire.run.scheduleId) this.noteStart(fire.run.scheduleId, atMs);
     return held;
   }
 

@@ -177,10 +177,6 @@ class FakeTaskRunRepository {
     return Promise.resolve(true);
   }
 
-  notHeld(ids: string[], instanceId: string): Promise<Set<string>> {
-    return this.stillHeld(ids, instanceId).then((held) => new Set(ids.filter((id) => !held.has(id))));
-  }
-
   touchLastRun(starts: Array<{ scheduleId: string; at: Date }>): Promise<void> {
     this.touchCalls.push(starts);
     for (const { scheduleId, at } of starts) this.touch(scheduleId, at);
