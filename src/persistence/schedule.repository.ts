@@ -8,8 +8,11 @@ import { dateOfMs, epochMs } from './sql-times';
 
 export type NewSchedule = Omit<ScheduleEntity, 'id' | 'version' | 'createdAt' | 'updatedAt' | 'lastRunAt'>;
 
-/** What planning a schedule needs (its bookkeeping times left out), and whether it is this instance's. */
-export type DueSchedule = Omit<ScheduleEntity, 'lastRunAt' | 'createdAt' | 'updatedAt'> & { owned: boolean };
+/** What planning a schedule and running its fires need (its bookkeeping times left out). */
+export type PlannedSchedule = Omit<ScheduleEntity, 'lastRunAt' | 'createdAt' | 'updatedAt'>;
+
+/** A schedule due soon, and whether it is this instance's. */
+export type DueSchedule = PlannedSchedule & { owned: boolean };
 
 /** The due query's columns; its times as epoch milliseconds (thousands of rows a second). */
 const DUE_COLUMNS = `id, task_id AS "taskId", spec, type, timezone, signal, ${epochMs('scheduled_at')} AS "scheduledAt",

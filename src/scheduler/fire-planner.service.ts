@@ -3,7 +3,6 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { Clock } from '../common/clock';
 import { SCHEDULER_OPTIONS, SchedulerOptions } from '../config/scheduler-options';
 import { SchedulerEventEmitter } from '../events/scheduler-event.emitter';
-import { ScheduleEntity } from '../persistence/schedule.entity';
 import { TaskRunEntity } from '../persistence/task-run.entity';
 import {
   ClaimedRun,
@@ -12,7 +11,7 @@ import {
   TaskRunRepository,
 } from '../persistence/task-run.repository';
 import { TaskRepository } from '../persistence/task.repository';
-import { DueSchedule, ScheduleRepository } from '../persistence/schedule.repository';
+import { DueSchedule, PlannedSchedule, ScheduleRepository } from '../persistence/schedule.repository';
 import { applyMisfirePolicy, MISFIRE_THRESHOLD_MS, planFires } from './fire-plan';
 import { ClusterMembership } from './cluster-membership.service';
 import { FireTimers } from './fire-timers';
@@ -55,9 +54,6 @@ export const TICK_PHASE_MS = 500;
  * a claim can be taken over once its lease expired, and the write itself must land before that.
  */
 export const WATERMARK_MARGIN_MS = 2_000;
-
-/** A schedule as the planner holds it: what planning and running its fires need. */
-type PlannedSchedule = Omit<ScheduleEntity, 'lastRunAt' | 'createdAt' | 'updatedAt'>;
 
 /** What a missed fire's record and event need. */
 type MissedRun = Pick<TaskRunEntity, 'id' | 'taskId' | 'error' | 'finishedAt'>;

@@ -385,6 +385,13 @@ describe('FirePlanner', () => {
     await jest.advanceTimersByTimeAsync(0);
   };
   const advanceTo = (offsetMs: number) => jest.advanceTimersByTimeAsync(T0 + offsetMs - clock.nowMs());
+  /** One fire of each schedule was launched, all at exactly `atMs`. */
+  const expectLaunchedTogether = (schedules: ScheduleEntity[], atMs: number) => {
+    expect(executor.launches.map(({ fire }) => fire.run.scheduleId).sort()).toEqual(
+      schedules.map((schedule) => schedule.id).sort(),
+    );
+    expect(executor.launches.every((launch) => launch.atMs === atMs)).toBe(true);
+  };
   const fireTimeouts = () =>
     registry
       .getTimeouts()
@@ -421,10 +428,7 @@ describe('FirePlanner', () => {
       expect(fireTimeouts()).toEqual([fireName(T0 + SECOND), fireName(T0 + 2 * SECOND)]);
 
       await advanceTo(SECOND);
-      expect(executor.launches.map(({ fire }) => fire.run.scheduleId).sort()).toEqual(
-        schedules.map((s) => s.id).sort(),
-      );
-      expect(executor.launches.every(({ atMs }) => atMs === T0 + SECOND)).toBe(true);
+      expectLaunchedTogether(schedules, T0 + SECOND);
     });
 
     it('arms nothing for a schedule further out than the horizon', async () => {
@@ -608,10 +612,7 @@ describe('FirePlanner', () => {
       expect(next.some((run) => store.startedByWatermark(run))).toBe(false);
 
       await advanceTo(SECOND);
-      expect(executor.launches.map(({ fire }) => fire.run.scheduleId).sort()).toEqual(
-        schedules.map((schedule) => schedule.id).sort(),
-      );
-      expect(executor.launches.every(({ atMs }) => atMs === T0 + SECOND)).toBe(true);
+      expectLaunchedTogether(schedules, T0 + SECOND);
     });
 
     it('does not launch a claim deleted (paused elsewhere) or taken over after it was armed', async () => {
