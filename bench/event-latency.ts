@@ -8,7 +8,7 @@
 import { io, Socket } from 'socket.io-client';
 import { databaseOption, option, percentile, runBenchmark, serviceNodeArgs } from './bench-args';
 import { BenchDatabase } from './bench-database';
-import { migrate, seedEverySecond } from './fire-accuracy';
+import { migrate, seedEverySecond, WARMUP_SECONDS } from './fire-accuracy';
 import { DatabaseKind } from '../test/support/test-database';
 import { freePort, ServiceProcess } from '../test/support/service-process';
 
@@ -20,9 +20,10 @@ export interface EventResult {
   p50: number;
   p99: number;
   max: number;
+  /** Every event the clients decoded in the window (all five kinds), and their CPU time per one. */
+  received: number;
+  clientCpuUsPerEvent: number;
 }
-
-const WARMUP_MS = 5_000;
 
 export async function measureEvents(
   tasks: number,
@@ -41,9 +42,13 @@ export async function measureEvents(
     await migrate(database);
     await database.session((query) => seedEverySecond(query, tasks));
     await service.start();
-    const from = Math.ceil((Date.now() + WARMUP_MS) / 1000) * 1000;
+    // As long a warm-up as the fire accuracy's: the first seconds after start-up are not the steady state.
+    const from = Math.ceil(Date.now() / 1000) * 1000 + WARMUP_SECONDS * 1000;
     const to = from + seconds * 1000;
     const latencies: number[] = [];
+    let received = 0;
+    let cpuAtFrom: NodeJS.CpuUsage | null = null;
+    let cpuWindow: NodeJS.CpuUsage | null = null;
     for (let index = 0; index < clientCount; index++) {
       const socket = io(service.url, { transports: ['websocket'], reconnection: false });
       socket.on('task_started', (event: { scheduledFor: string; startedAt: string }) => {
@@ -52,13 +57,21 @@ export async function measureEvents(
         if (scheduledFor >= from && scheduledFor < to)
           latencies.push(receivedAt - Date.parse(event.startedAt));
       });
+      socket.onAny(() => {
+        if (cpuAtFrom && !cpuWindow) received++;
+      });
       await new Promise<void>((resolve, reject) => {
         socket.once('connect', resolve);
         socket.once('connect_error', reject);
       });
       clients.push(socket);
     }
-    await new Promise((resolve) => setTimeout(resolve, to - Date.now() + 1_500));
+    // The clients' own share: this process does nothing else in the window but decode events.
+    await new Promise((resolve) => setTimeout(resolve, from - Date.now()));
+    cpuAtFrom = process.cpuUsage();
+    await new Promise((resolve) => setTimeout(resolve, to - Date.now()));
+    cpuWindow = process.cpuUsage(cpuAtFrom);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
     latencies.sort((a, b) => a - b);
     return {
       tasks,
@@ -68,6 +81,9 @@ export async function measureEvents(
       p50: percentile(latencies, 50) ?? NaN,
       p99: percentile(latencies, 99) ?? NaN,
       max: latencies[latencies.length - 1] ?? NaN,
+      received,
+      clientCpuUsPerEvent:
+        Math.round(((cpuWindow.user + cpuWindow.system) / Math.max(1, received)) * 10) / 10,
     };
   } finally {
     for (const socket of clients) socket.disconnect();

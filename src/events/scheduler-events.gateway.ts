@@ -11,6 +11,7 @@ import {
 } from '@nestjs/websockets';
 import type { Server, Socket } from 'socket.io';
 import { ApiKeyVerifier } from '../common/api-key.verifier';
+import { corkWebSocketSends } from './corked-websocket';
 import { SchedulerEventEmitter } from './scheduler-event.emitter';
 import { SchedulerEventMap, SchedulerEventName } from './scheduler-events';
 
@@ -41,8 +42,11 @@ export class SchedulerEventsGateway
   private readonly logger = new Logger(SchedulerEventsGateway.name);
   private unsubscribe: (() => void) | null = null;
   private connected = 0;
+  /** Events for this instance's clients, delivered when the current job of the event loop ends. */
+  private local: OutboxEntry[] = [];
+  /** Events for the other instances, sent as one batch per turn of the event loop. */
   private outbox: OutboxEntry[] = [];
-  private flushing: NodeJS.Immediate | null = null;
+  private relaying: NodeJS.Immediate | null = null;
   /** Until the adapter says otherwise (the in-memory one refuses server-side emits). */
   private clustered = true;
   /** Other live instances, as the scheduler last counted them (relay until it has). */
@@ -78,6 +82,7 @@ export class SchedulerEventsGateway
 
   handleConnection(socket: Socket): void {
     this.connected++;
+    corkWebSocketSends(socket);
     void socket.join(ALL_EVENTS_ROOM);
   }
 
@@ -110,24 +115,37 @@ export class SchedulerEventsGateway
   }
 
   /**
-   * Queued and sent right after the current turn of the event loop: the fan-out (encoding and
-   * writing to each client) never sits between two handler starts.
+   * Delivered to this instance's clients once the current job is done (a group's
+   * `task_started` go out together, after its last handler started and before the group's
+   * completions are processed), and relayed to the other instances once per turn of the event loop.
    */
   private relay<K extends SchedulerEventName>(name: K, payload: SchedulerEventMap[K]): void {
+    if (this.connected > 0) {
+      if (this.local.length === 0) void Promise.resolve().then(() => this.deliverLocal());
+      this.local.push([name, payload]);
+    }
+    if (!this.clustered || this.peers === 0) return;
     this.outbox.push([name, payload]);
-    this.flushing ??= setImmediate(() => this.flush());
+    this.relaying ??= setImmediate(() => this.relayToPeers());
   }
 
-  /**
-   * This instance's clients get the batch directly; the other instances get it as one message
-   * through the adapter (one NOTIFY per batch, not one per event and client room).
-   */
-  private flush(): void {
-    this.flushing = null;
+  private deliverLocal(): void {
+    const events = this.local;
+    this.local = [];
+    try {
+      this.deliver(events);
+    } catch (error) {
+      // Run in a microtask: a throw here would take the process down, not just this batch.
+      this.logger.error(`Could not deliver ${events.length} events: ${(error as Error).message}`);
+    }
+  }
+
+  /** The other instances get the batch as one message through the adapter (one NOTIFY per batch). */
+  private relayToPeers(): void {
+    this.relaying = null;
     const events = this.outbox;
     this.outbox = [];
-    this.deliver(events);
-    if (!this.clustered || this.peers === 0 || !this.server) return;
+    if (!this.server) return;
     try {
       this.server.serverSideEmit(RELAY_EVENT, events);
     } catch {

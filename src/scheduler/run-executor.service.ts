@@ -272,7 +272,12 @@ export class RunExecutor {
     }
     const returned = this.returnedUnsettled;
     this.returnedUnsettled = [];
-    for (const { active, result } of returned) active.settle('succeeded', null, boundResult(result));
+    // A job of its own, queued behind the delivery of the events above: the clients hear of the
+    // starts before this instance spends time on the group's completions.
+    if (returned.length > 0)
+      void Promise.resolve().then(() => {
+        for (const { active, result } of returned) active.settle('succeeded', null, boundResult(result));
+      });
   }
 
   private abort(active: ActiveRun, reason: Error): void {

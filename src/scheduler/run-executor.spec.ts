@@ -367,6 +367,24 @@ describe('RunExecutor', () => {
       expect(executor.activeCount).toBe(0);
     });
 
+    it("a group's task_started can be delivered (in a promise job, as the gateway does) before its completions are processed", async () => {
+      handlers.set('sync', { run: () => null });
+      const finishedBeforeDelivery: number[] = [];
+      let delivering = false;
+      emitter.subscribe((name) => {
+        if (name !== 'task_started' || delivering) return;
+        delivering = true;
+        void Promise.resolve().then(() =>
+          finishedBeforeDelivery.push(events.filter((e) => e.name === 'task_finished').length),
+        );
+      });
+      for (let i = 0; i < 3; i++) executor.launch(fire(`schedule-${i}`, {}, { handler: 'sync' }));
+      await flush();
+
+      expect(finishedBeforeDelivery).toEqual([0]);
+      expect(events.filter((event) => event.name === 'task_finished')).toHaveLength(3);
+    });
+
     it('a handler not registered here fails the run without starting it', async () => {
       executor.launch(fire('schedule-1', {}, { handler: 'nobody' }));
       await flush();
