@@ -4,6 +4,8 @@ import { DataSource, In, Repository } from 'typeorm';
 import { PageCursor } from '../common/cursor';
 import { ScheduleEntity } from './schedule.entity';
 import { SCOUT_DATA_SOURCE } from './scout-data-source';
+import { NewTask } from './task.repository';
+import { TaskEntity } from './task.entity';
 import { dateOfMs, epochMs } from './sql-times';
 
 export type NewSchedule = Omit<ScheduleEntity, 'id' | 'version' | 'createdAt' | 'updatedAt' | 'lastRunAt'>;
@@ -25,6 +27,19 @@ type TimesAsMs<T> = {
   [K in keyof T]: T[K] extends Date ? number : T[K] extends Date | null ? number | null : T[K];
 };
 
+/** A row as `to_jsonb` gives it: its times as ISO 8601 text. */
+type TimesAsText<T> = {
+  [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K];
+};
+
+const SCHEDULE_COLUMNS = `id, task_id AS "taskId", spec, type, timezone, signal, scheduled_at AS "scheduledAt",
+  start_at AS "startAt", end_at AS "endAt", next_run_at AS "nextRunAt", last_run_at AS "lastRunAt", paused,
+  misfire_policy AS "misfirePolicy", misfire_grace_seconds AS "misfireGraceSeconds", overlap_policy AS "overlapPolicy",
+  timeout_seconds AS "timeoutSeconds", max_retries AS "maxRetries", retry_backoff_seconds AS "retryBackoffSeconds",
+  jitter_seconds AS "jitterSeconds", version, created_at AS "createdAt", updated_at AS "updatedAt"`;
+
+const dateOfText = (text: string | null): Date | null => (text === null ? null : new Date(text));
+
 @Injectable()
 export class ScheduleRepository {
   constructor(
@@ -45,12 +60,64 @@ export class ScheduleRepository {
     return ids.length === 0 ? Promise.resolve([]) : this.schedules.findBy({ id: In(ids) });
   }
 
-  /** The first schedule of a task just created (nothing to replace, so no lock nor transaction). */
-  async insert(schedule: NewSchedule): Promise<ScheduleEntity> {
-    const entity = this.schedules.create({ ...schedule, lastRunAt: null });
-    // One `INSERT … RETURNING` filling in the generated columns (`save` adds a transaction).
-    await this.schedules.insert(entity);
-    return entity;
+  /**
+   * A new task and its first schedule, in one statement: one round trip and one commit, and
+   * never a task stored without the schedule it was created with.
+   */
+  async insertWithTask(
+    task: NewTask,
+    schedule: Omit<NewSchedule, 'taskId'>,
+  ): Promise<{ task: TaskEntity; schedule: ScheduleEntity }> {
+    const [row] = await this.dataSource.query<Array<TaskEntity & { schedule: TimesAsText<ScheduleEntity> }>>(
+      `WITH new_task AS (
+         INSERT INTO task (name, description, handler, payload) VALUES ($1, $2, $3, $4)
+         RETURNING *
+       ), new_schedule AS (
+         INSERT INTO schedule (task_id, spec, type, timezone, signal, scheduled_at, start_at, end_at,
+                               next_run_at, paused, misfire_policy, misfire_grace_seconds, overlap_policy,
+                               timeout_seconds, max_retries, retry_backoff_seconds, jitter_seconds)
+         SELECT id, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20 FROM new_task
+         RETURNING ${SCHEDULE_COLUMNS}
+       )
+       SELECT t.id, t.name, t.description, t.handler, t.payload,
+              t.created_at AS "createdAt", t.updated_at AS "updatedAt", to_jsonb(s) AS schedule
+         FROM new_task t CROSS JOIN new_schedule s`,
+      [
+        task.name,
+        task.description,
+        task.handler,
+        task.payload === null ? null : JSON.stringify(task.payload),
+        schedule.spec,
+        schedule.type,
+        schedule.timezone,
+        schedule.signal,
+        schedule.scheduledAt,
+        schedule.startAt,
+        schedule.endAt,
+        schedule.nextRunAt,
+        schedule.paused,
+        schedule.misfirePolicy,
+        schedule.misfireGraceSeconds,
+        schedule.overlapPolicy,
+        schedule.timeoutSeconds,
+        schedule.maxRetries,
+        schedule.retryBackoffSeconds,
+        schedule.jitterSeconds,
+      ],
+    );
+    const { schedule: stored, ...created } = row;
+    return {
+      task: Object.assign(new TaskEntity(), created),
+      schedule: Object.assign(new ScheduleEntity(), stored, {
+        scheduledAt: new Date(stored.scheduledAt),
+        startAt: dateOfText(stored.startAt),
+        endAt: dateOfText(stored.endAt),
+        nextRunAt: dateOfText(stored.nextRunAt),
+        lastRunAt: dateOfText(stored.lastRunAt),
+        createdAt: new Date(stored.createdAt),
+        updatedAt: new Date(stored.updatedAt),
+      }),
+    };
   }
 
   /** One schedule per task: the new one takes the old one's place in one transaction. */

@@ -6,6 +6,8 @@ import { SCHEDULER_OPTIONS, SchedulerOptions } from '../config/scheduler-options
 import { SchedulerEventEmitter } from '../events/scheduler-event.emitter';
 import { ScheduleEntity } from '../persistence/schedule.entity';
 import { NewSchedule, ScheduleRepository } from '../persistence/schedule.repository';
+import { NewTask } from '../persistence/task.repository';
+import { TaskEntity } from '../persistence/task.entity';
 import { TaskService } from '../tasks/task.service';
 import { assertFiresInFuture, parseInstant, parseScheduleSpec } from '../triggers/schedule-spec.parser';
 import { assertTimeZone } from '../triggers/time-zone';
@@ -82,12 +84,29 @@ export class ScheduleService {
     return this.save(taskId, await this.prepare(taskId, input));
   }
 
-  /** Stores the task's schedule (replacing its current one; `firstOfNewTask`: it has none). */
-  async save(taskId: string, prepared: PreparedSchedule, firstOfNewTask = false): Promise<ScheduleDto> {
+  /** Stores the task's schedule, replacing the one it had. */
+  async save(taskId: string, prepared: PreparedSchedule): Promise<ScheduleDto> {
     const { description, ...row } = prepared;
-    const { saved, replaced } = firstOfNewTask
-      ? { saved: await this.schedules.insert({ ...row, taskId }), replaced: null }
-      : await this.schedules.replaceForTask({ ...row, taskId });
+    const { saved, replaced } = await this.schedules.replaceForTask({ ...row, taskId });
+    return this.stored(saved, replaced, description);
+  }
+
+  /** Stores a new task with its first schedule (one statement: both or neither). */
+  async createWithTask(
+    task: NewTask,
+    prepared: PreparedSchedule,
+  ): Promise<{ task: TaskEntity; schedule: ScheduleDto }> {
+    const { description, ...row } = prepared;
+    const created = await this.schedules.insertWithTask(task, row);
+    return { task: created.task, schedule: await this.stored(created.schedule, null, description) };
+  }
+
+  /** After a schedule is stored: plans it if it fires soon, tells the other instances and clients. */
+  private async stored(
+    saved: ScheduleEntity,
+    replaced: ScheduleEntity | null,
+    description: string,
+  ): Promise<ScheduleDto> {
     if (replaced) await this.planner.disarmSchedule(replaced.id);
     // A first fire beyond the planning horizon is claimed by the planner's own ticks, on every
     // instance, in time: planning now (and telling the others) would only cost each request.

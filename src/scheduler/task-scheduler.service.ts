@@ -43,10 +43,11 @@ export class TaskSchedulerService {
   async createTask(input: CreateTaskDto): Promise<TaskDto> {
     const prepared = this.tasks.prepare(input);
     const schedule = input.schedule ? await this.schedules.prepare(null, { schedule: input.schedule }) : null;
-    const task = await this.tasks.create(prepared);
-    const saved = schedule ? await this.schedules.save(task.id, schedule, true) : null;
+    if (!schedule) return toTaskDto(await this.tasks.create(prepared), null, null);
+    const created = await this.schedules.createWithTask(prepared, schedule);
     // Just created: no run yet, and the schedule as stored.
-    return toTaskDto(task, saved?.nextRunAt ? new Date(saved.nextRunAt) : null, null);
+    const nextRunAt = created.schedule.nextRunAt;
+    return toTaskDto(created.task, nextRunAt ? new Date(nextRunAt) : null, null);
   }
 
   async getTask(id: string): Promise<TaskDto> {
