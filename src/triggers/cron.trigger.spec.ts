@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { InvalidScheduleError } from '../common/domain-error';
-import { CronTrigger, toCronerPattern } from './cron.trigger';
+import { COMPILED_CRON_LIMIT, compiledCronCount, CronTrigger, toCronerPattern } from './cron.trigger';
 
 const MINUTE = 60_000;
 const at = (iso: string) => new Date(iso);
@@ -250,6 +250,53 @@ describe('CronTrigger', () => {
       expect(iso(yearly.latestFireTimeAtOrBefore(at('2027-06-01T00:00:00Z')))).toBe(
         '2027-01-01T00:00:00.000Z',
       );
+    });
+  });
+
+  describe('parsed once per expression and zone', () => {
+    const cronOf = (trigger: CronTrigger) => (trigger as unknown as { cron: object }).cron;
+
+    it('triggers with the same expression and zone share one parsed pattern and description', () => {
+      const first = new CronTrigger('17 4 * * 1-5', 'Europe/Berlin');
+      const count = compiledCronCount();
+      const second = new CronTrigger('17 4 * * 1-5', 'Europe/Berlin');
+
+      expect(compiledCronCount()).toBe(count);
+      expect(cronOf(second)).toBe(cronOf(first));
+      expect(second.describe()).toBe(first.describe());
+      expect(second.nextFireTime(null, at('2026-03-06T12:00:00Z'))).toEqual(at('2026-03-09T03:17:00Z'));
+    });
+
+    it('a shared pattern answers each trigger for its own instants (no state carried between calls)', () => {
+      const a = new CronTrigger('0 */6 * * *', 'UTC');
+      const b = new CronTrigger('0 */6 * * *', 'UTC');
+      expect(iso(a.nextFireTime(null, at('2026-01-01T07:00:00Z')))).toBe('2026-01-01T12:00:00.000Z');
+      expect(iso(b.nextFireTime(null, at('2025-05-05T01:00:00Z')))).toBe('2025-05-05T06:00:00.000Z');
+      expect(iso(a.latestFireTimeAtOrBefore(at('2026-01-01T07:00:00Z')))).toBe('2026-01-01T06:00:00.000Z');
+    });
+
+    it('another zone is another pattern (and says so in its description)', () => {
+      const utc = new CronTrigger('30 2 * * *', 'UTC');
+      const tokyo = new CronTrigger('30 2 * * *', 'Asia/Tokyo');
+      expect(cronOf(tokyo)).not.toBe(cronOf(utc));
+      expect(tokyo.describe()).toBe(`${utc.describe()} (Asia/Tokyo)`);
+      expect(iso(tokyo.nextFireTime(null, at('2026-01-01T00:00:00Z')))).toBe('2026-01-01T17:30:00.000Z');
+    });
+
+    it('an invalid expression is refused every time, never kept', () => {
+      const count = compiledCronCount();
+      for (let i = 0; i < 2; i++)
+        expect(() => new CronTrigger('61 * * * *', 'UTC')).toThrow(InvalidScheduleError);
+      expect(compiledCronCount()).toBe(count);
+    });
+
+    it(`keeps at most ${COMPILED_CRON_LIMIT} patterns, dropping the oldest`, () => {
+      const oldest = new CronTrigger('0 0 1 1 *', 'America/Lima');
+      for (let i = 0; i < COMPILED_CRON_LIMIT; i++)
+        new CronTrigger(`${i % 60} ${Math.floor(i / 60) % 24} ${1 + Math.floor(i / 1440)} * *`, 'Etc/GMT-3');
+
+      expect(compiledCronCount()).toBe(COMPILED_CRON_LIMIT);
+      expect(cronOf(new CronTrigger('0 0 1 1 *', 'America/Lima'))).not.toBe(cronOf(oldest));
     });
   });
 

@@ -70,6 +70,49 @@ export function toCronerPattern(normalized: string): string {
   return fields.join(' ');
 }
 
+/** A parsed expression in one zone: croner's matcher, and its description once asked for. */
+interface CompiledCron {
+  cron: Cron;
+  normalized: string;
+  description: string | null;
+}
+
+/**
+ * Parsed expressions, shared by every trigger with the same text and zone: croner's parse and
+ * cronstrue's description cost a REST request more than its database write, and most
+ * schedules share a few common expressions. A croner `Cron` without a callback is never
+ * started, so its next-run search reads nothing but the pattern: sharing it is safe. Oldest
+ * entries go first beyond COMPILED_CRON_LIMIT.
+ */
+const compiledCrons = new Map<string, CompiledCron>();
+export const COMPILED_CRON_LIMIT = 2_000;
+
+function compile(expression: string, timezone: string): CompiledCron {
+  const key = `${timezone} ${expression}`;
+  const cached = compiledCrons.get(key);
+  if (cached) return cached;
+  const normalized = normalizeCronExpression(expression);
+  let cron: Cron;
+  try {
+    cron = new Cron(toCronerPattern(normalized), {
+      ...(UTC_ZONES.has(timezone) ? { utcOffset: 0 } : { timezone }),
+      mode: '5-or-6-parts',
+      domAndDow: false,
+      fixedTimeRule: 'no-wildcard',
+    });
+  } catch (error) {
+    throw new InvalidScheduleError(`cron: ${(error as Error).message.replace(/^CronPattern: /, '')}`);
+  }
+  shareYearTable(cron);
+  const compiled: CompiledCron = { cron, normalized, description: null };
+  if (compiledCrons.size >= COMPILED_CRON_LIMIT) compiledCrons.delete(compiledCrons.keys().next().value!);
+  compiledCrons.set(key, compiled);
+  return compiled;
+}
+
+/** How many parsed expressions are kept (for tests). */
+export const compiledCronCount = (): number => compiledCrons.size;
+
 /**
  * `cron:<expression>` in a time zone. croner does the matching and the next-time search; the
  * options below pin the semantics we promise:
@@ -81,26 +124,17 @@ export function toCronerPattern(normalized: string): string {
  */
 export class CronTrigger implements Trigger {
   readonly type = 'cron' as const;
-  private readonly cron: Cron;
-  private readonly normalized: string;
+  private readonly compiled: CompiledCron;
 
   constructor(
     readonly expression: string,
     readonly timezone: string,
   ) {
-    const normalized = normalizeCronExpression(expression);
-    try {
-      this.cron = new Cron(toCronerPattern(normalized), {
-        ...(UTC_ZONES.has(timezone) ? { utcOffset: 0 } : { timezone }),
-        mode: '5-or-6-parts',
-        domAndDow: false,
-        fixedTimeRule: 'no-wildcard',
-      });
-      shareYearTable(this.cron);
-    } catch (error) {
-      throw new InvalidScheduleError(`cron: ${(error as Error).message.replace(/^CronPattern: /, '')}`);
-    }
-    this.normalized = normalized;
+    this.compiled = compile(expression, timezone);
+  }
+
+  private get cron(): Cron {
+    return this.compiled.cron;
   }
 
   /** Throws when no instant after `from` ever matches (e.g. `0 0 31 2 *`). */
@@ -122,8 +156,13 @@ export class CronTrigger implements Trigger {
   }
 
   describe(): string {
+    this.compiled.description ??= this.describeNormalized();
+    return this.compiled.description;
+  }
+
+  private describeNormalized(): string {
     const options = { use24HourTimeFormat: true, verbose: false };
-    const fields = this.normalized.split(' ');
+    const fields = this.compiled.normalized.split(' ');
     const last = fields.length - 1;
     let [dayOfMonth, dayOfWeek] = [fields[last - 2], fields[last]];
     // Describe what fires under Vixie's day rule (see toCronerPattern), not cronstrue's reading
