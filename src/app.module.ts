@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { LoggerModule } from 'nestjs-pino';
 import { Environment } from './config/environment';
+import { requestLogging } from './config/request-logging';
 import { schedulerOptionsFromEnvironment } from './config/scheduler-options';
 import { HealthModule } from './health/health.module';
 import { SchedulerModule } from './scheduler/scheduler.module';
@@ -16,19 +16,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        LoggerModule.forRoot({
-          pinoHttp: {
-            level: env.LOG_LEVEL,
-            genReqId: (request, response) => {
-              const given = request.headers['x-request-id'];
-              const id = typeof given === 'string' && /^[\w.:-]{1,200}$/.test(given) ? given : randomUUID();
-              response.setHeader('x-request-id', id);
-              return id;
-            },
-            redact: ['req.headers["x-api-key"]', 'req.headers.authorization'],
-            autoLogging: { ignore: (request) => request.url === '/health' || request.url === '/metrics' },
-          },
-        }),
+        LoggerModule.forRoot({ pinoHttp: requestLogging(env.LOG_LEVEL) }),
         SchedulerModule.forRoot(schedulerOptionsFromEnvironment(env)),
         HealthModule,
       ],
