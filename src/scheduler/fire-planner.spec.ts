@@ -404,7 +404,7 @@ describe('FirePlanner', () => {
       await start();
 
       expect(HORIZON_MS).toBe(2 * SECOND);
-      // The periodic tick starts half-way into a second (TICK_PHASE_MS), away from whole-second fires.
+      // The periodic tick starts just after a whole second (TICK_PHASE_MS), once its fires have started.
       expect(registry.getIntervals()).toEqual([]);
       await advanceTo(TICK_PHASE_MS);
       expect(registry.getIntervals()).toEqual([PLANNER_JOB]);
@@ -503,7 +503,7 @@ describe('FirePlanner', () => {
       // one row per instant (the claim key), claimed up to the horizon
       const instants = store.runsOf(schedule.id).map((run) => run.scheduledFor.getTime());
       expect(new Set(instants).size).toBe(instants.length);
-      // The last tick ran at 9.5 s (ticks are at TICK_PHASE_MS into each second).
+      // The last tick ran at 9 s + TICK_PHASE_MS (ticks are at TICK_PHASE_MS into each second).
       const claimedUntil = Math.floor((T0 + 9 * SECOND + TICK_PHASE_MS + HORIZON_MS) / SECOND) * SECOND;
       expect(Math.max(...instants)).toBe(claimedUntil);
       expect(store.schedules.get(schedule.id)!.nextRunAt).toEqual(new Date(claimedUntil + SECOND));
