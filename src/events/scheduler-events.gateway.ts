@@ -135,7 +135,7 @@ export class SchedulerEventsGateway
     try {
       this.deliver(events);
     } catch (error) {
-      // Run in a microtask: a throw here would take the process down, not just this batch.
+      // In a promise job, a throw would be an unhandled rejection: the process would end, not the batch.
       this.logger.error(`Could not deliver ${events.length} events: ${(error as Error).message}`);
     }
   }
