@@ -27,18 +27,18 @@ type TimesAsMs<T> = {
   [K in keyof T]: T[K] extends Date ? number : T[K] extends Date | null ? number | null : T[K];
 };
 
-/** A row as `to_jsonb` gives it: its times as ISO 8601 text. */
-type TimesAsText<T> = {
-  [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K];
-};
+/** Every column of a schedule, its times as epoch milliseconds too. */
+const SCHEDULE_COLUMNS = `${DUE_COLUMNS}, ${epochMs('last_run_at')} AS "lastRunAt",
+  ${epochMs('created_at')} AS "createdAt", ${epochMs('updated_at')} AS "updatedAt"`;
 
-const SCHEDULE_COLUMNS = `id, task_id AS "taskId", spec, type, timezone, signal, scheduled_at AS "scheduledAt",
-  start_at AS "startAt", end_at AS "endAt", next_run_at AS "nextRunAt", last_run_at AS "lastRunAt", paused,
-  misfire_policy AS "misfirePolicy", misfire_grace_seconds AS "misfireGraceSeconds", overlap_policy AS "overlapPolicy",
-  timeout_seconds AS "timeoutSeconds", max_retries AS "maxRetries", retry_backoff_seconds AS "retryBackoffSeconds",
-  jitter_seconds AS "jitterSeconds", version, created_at AS "createdAt", updated_at AS "updatedAt"`;
-
-const dateOfText = (text: string | null): Date | null => (text === null ? null : new Date(text));
+/** The planning times of a row read with DUE_COLUMNS, as dates. */
+const withPlanningDates = <T extends TimesAsMs<PlannedSchedule>>(row: T) => ({
+  ...row,
+  scheduledAt: new Date(row.scheduledAt),
+  startAt: dateOfMs(row.startAt),
+  endAt: dateOfMs(row.endAt),
+  nextRunAt: dateOfMs(row.nextRunAt),
+});
 
 @Injectable()
 export class ScheduleRepository {
@@ -68,7 +68,7 @@ export class ScheduleRepository {
     task: NewTask,
     schedule: Omit<NewSchedule, 'taskId'>,
   ): Promise<{ task: TaskEntity; schedule: ScheduleEntity }> {
-    const [row] = await this.dataSource.query<Array<TaskEntity & { schedule: TimesAsText<ScheduleEntity> }>>(
+    const [row] = await this.dataSource.query<Array<TaskEntity & { schedule: TimesAsMs<ScheduleEntity> }>>(
       `WITH new_task AS (
          INSERT INTO task (name, description, handler, payload) VALUES ($1, $2, $3, $4)
          RETURNING *
@@ -108,12 +108,8 @@ export class ScheduleRepository {
     const { schedule: stored, ...created } = row;
     return {
       task: Object.assign(new TaskEntity(), created),
-      schedule: Object.assign(new ScheduleEntity(), stored, {
-        scheduledAt: new Date(stored.scheduledAt),
-        startAt: dateOfText(stored.startAt),
-        endAt: dateOfText(stored.endAt),
-        nextRunAt: dateOfText(stored.nextRunAt),
-        lastRunAt: dateOfText(stored.lastRunAt),
+      schedule: Object.assign(new ScheduleEntity(), withPlanningDates(stored), {
+        lastRunAt: dateOfMs(stored.lastRunAt),
         createdAt: new Date(stored.createdAt),
         updatedAt: new Date(stored.updatedAt),
       }),
@@ -186,17 +182,10 @@ export class ScheduleRepository {
         LIMIT $5`,
       [until.toISOString(), backupUntil.toISOString(), partition.count, partition.index, limit],
     );
-    return rows.map((row) => ({
-      ...row,
-      scheduledAt: new Date(row.scheduledAt),
-      startAt: dateOfMs(row.startAt),
-      endAt: dateOfMs(row.endAt),
-      nextRunAt: dateOfMs(row.nextRunAt),
-    }));
+    return rows.map(withPlanningDates);
   }
 
-  /** Active `on:<event>` or `after:<taskId>` schedules listening for `signal`. */
-  /** The active schedules waiting on any of these signals (one query for a whole batch). */
+  /** The active `on:<event>` or `after:<taskId>` schedules waiting on any of these signals (one query for a whole batch). */
   findListening(type: 'event' | 'chain', signals: string[]): Promise<ScheduleEntity[]> {
     if (signals.length === 0) return Promise.resolve([]);
     return this.schedules
