@@ -6,6 +6,7 @@ import { ScheduleEntity } from './schedule.entity';
 import { SCOUT_DATA_SOURCE } from './scout-data-source';
 import { NewTask } from './task.repository';
 import { TaskEntity } from './task.entity';
+import { PreparedStatement } from './prepared-statement';
 import { dateOfMs, epochMs } from './sql-times';
 
 export type NewSchedule = Omit<ScheduleEntity, 'id' | 'version' | 'createdAt' | 'updatedAt' | 'lastRunAt'>;
@@ -30,6 +31,27 @@ type TimesAsMs<T> = {
 /** Every column of a schedule, its times as epoch milliseconds too. */
 const SCHEDULE_COLUMNS = `${DUE_COLUMNS}, ${epochMs('last_run_at')} AS "lastRunAt",
   ${epochMs('created_at')} AS "createdAt", ${epochMs('updated_at')} AS "updatedAt"`;
+
+/**
+ * A task and its schedule inserted in one statement, prepared: it runs once per creation request.
+ * The schedule comes back with the due query's columns.
+ */
+const INSERT_WITH_TASK = new PreparedStatement<TaskEntity & { schedule: TimesAsMs<ScheduleEntity> }>(
+  'scout_insert_task_with_schedule',
+  `WITH new_task AS (
+     INSERT INTO task (name, description, handler, payload) VALUES ($1, $2, $3, $4)
+     RETURNING *
+   ), new_schedule AS (
+     INSERT INTO schedule (task_id, spec, type, timezone, signal, scheduled_at, start_at, end_at,
+                           next_run_at, paused, misfire_policy, misfire_grace_seconds, overlap_policy,
+                           timeout_seconds, max_retries, retry_backoff_seconds, jitter_seconds)
+     SELECT id, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20 FROM new_task
+     RETURNING ${SCHEDULE_COLUMNS}
+   )
+   SELECT t.id, t.name, t.description, t.handler, t.payload,
+          t.created_at AS "createdAt", t.updated_at AS "updatedAt", to_jsonb(s) AS schedule
+     FROM new_task t CROSS JOIN new_schedule s`,
+);
 
 /** The planning times of a row read with DUE_COLUMNS, as dates. */
 const withPlanningDates = <T extends TimesAsMs<PlannedSchedule>>(row: T) => ({
@@ -68,43 +90,28 @@ export class ScheduleRepository {
     task: NewTask,
     schedule: Omit<NewSchedule, 'taskId'>,
   ): Promise<{ task: TaskEntity; schedule: ScheduleEntity }> {
-    const [row] = await this.dataSource.query<Array<TaskEntity & { schedule: TimesAsMs<ScheduleEntity> }>>(
-      `WITH new_task AS (
-         INSERT INTO task (name, description, handler, payload) VALUES ($1, $2, $3, $4)
-         RETURNING *
-       ), new_schedule AS (
-         INSERT INTO schedule (task_id, spec, type, timezone, signal, scheduled_at, start_at, end_at,
-                               next_run_at, paused, misfire_policy, misfire_grace_seconds, overlap_policy,
-                               timeout_seconds, max_retries, retry_backoff_seconds, jitter_seconds)
-         SELECT id, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20 FROM new_task
-         RETURNING ${SCHEDULE_COLUMNS}
-       )
-       SELECT t.id, t.name, t.description, t.handler, t.payload,
-              t.created_at AS "createdAt", t.updated_at AS "updatedAt", to_jsonb(s) AS schedule
-         FROM new_task t CROSS JOIN new_schedule s`,
-      [
-        task.name,
-        task.description,
-        task.handler,
-        task.payload === null ? null : JSON.stringify(task.payload),
-        schedule.spec,
-        schedule.type,
-        schedule.timezone,
-        schedule.signal,
-        schedule.scheduledAt,
-        schedule.startAt,
-        schedule.endAt,
-        schedule.nextRunAt,
-        schedule.paused,
-        schedule.misfirePolicy,
-        schedule.misfireGraceSeconds,
-        schedule.overlapPolicy,
-        schedule.timeoutSeconds,
-        schedule.maxRetries,
-        schedule.retryBackoffSeconds,
-        schedule.jitterSeconds,
-      ],
-    );
+    const [row] = await INSERT_WITH_TASK.run(this.dataSource, [
+      task.name,
+      task.description,
+      task.handler,
+      task.payload === null ? null : JSON.stringify(task.payload),
+      schedule.spec,
+      schedule.type,
+      schedule.timezone,
+      schedule.signal,
+      schedule.scheduledAt,
+      schedule.startAt,
+      schedule.endAt,
+      schedule.nextRunAt,
+      schedule.paused,
+      schedule.misfirePolicy,
+      schedule.misfireGraceSeconds,
+      schedule.overlapPolicy,
+      schedule.timeoutSeconds,
+      schedule.maxRetries,
+      schedule.retryBackoffSeconds,
+      schedule.jitterSeconds,
+    ]);
     const { schedule: stored, ...created } = row;
     return {
       task: Object.assign(new TaskEntity(), created),
