@@ -85,8 +85,13 @@ export class FirePlanner {
   private readonly armed = new Map<string, ArmedFire>();
   private readonly groups = new Map<number, Set<string>>();
   private readonly triggers = new TriggerCache();
-  /** Starts not yet written to `schedule.last_run_at`: the schedule's next advance carries them. */
-  private readonly lastStarts = new Map<string, number>();
+  /**
+   * Starts not yet written to `schedule.last_run_at` (instant, and when it was noted): the
+   * schedule's next advance carries them.
+   */
+  private readonly lastStarts = new Map<string, { atMs: number; notedMs: number }>();
+  /** When the pass in flight began: starts noted since then wait for the next pass's advance. */
+  private passStartedMs = 0;
   private readonly spinBudget = new SpinBudget(SPIN_BUDGET_MS, TICK_MS);
   private running = false;
   private inFlight: Promise<void> | null = null;
@@ -146,7 +151,7 @@ export class FirePlanner {
     this.groups.clear();
     this.armed.clear();
     try {
-      await this.writeLastStarts();
+      await this.writeLastStarts(Infinity);
     } catch (error) {
       this.logger.error(`Could not record the schedules' last runs: ${(error as Error).message}`);
     }
@@ -163,8 +168,9 @@ export class FirePlanner {
       try {
         do {
           this.again = false;
+          this.passStartedMs = this.clock.nowMs();
           await this.planDue();
-          await this.writeLastStarts();
+          await this.writeLastStarts(this.passStartedMs);
           this.completedPasses++;
         } while (this.again && this.running);
       } catch (error) {
@@ -439,24 +445,36 @@ export class FirePlanner {
   }
 
   private noteStart(scheduleId: string, atMs: number): void {
-    this.lastStarts.set(scheduleId, Math.max(this.lastStarts.get(scheduleId) ?? 0, atMs));
+    const noted = this.lastStarts.get(scheduleId);
+    this.lastStarts.set(scheduleId, {
+      atMs: Math.max(noted?.atMs ?? 0, atMs),
+      notedMs: noted?.notedMs ?? this.clock.nowMs(),
+    });
   }
 
   private takeLastStart(scheduleId: string): Date | null {
-    const at = this.lastStarts.get(scheduleId);
-    if (at === undefined) return null;
+    const noted = this.lastStarts.get(scheduleId);
+    if (noted === undefined) return null;
     this.lastStarts.delete(scheduleId);
-    return new Date(at);
+    return new Date(noted.atMs);
   }
 
   /**
-   * Writes the starts no advance carried (schedules not due again within the horizon) in one
-   * statement; on failure they are kept for the next pass.
+   * Writes, in one statement, the starts noted before `notedBeforeMs` that no advance carried
+   * (schedules not due again within the horizon); on failure they are kept for the next pass.
+   * A start noted during the pass waits for the next one: at thousands of fires a second a pass
+   * takes most of a second and each group's starts are noted while it runs, and the next pass's
+   * advance of the same schedules carries them at no cost — writing them here doubled the
+   * schedule updates.
    */
-  private async writeLastStarts(): Promise<void> {
-    if (this.lastStarts.size === 0) return;
-    const starts = [...this.lastStarts].map(([scheduleId, at]) => ({ scheduleId, at: new Date(at) }));
-    this.lastStarts.clear();
+  private async writeLastStarts(notedBeforeMs: number): Promise<void> {
+    const starts: Array<{ scheduleId: string; at: Date }> = [];
+    for (const [scheduleId, { atMs, notedMs }] of this.lastStarts) {
+      if (notedMs >= notedBeforeMs) continue;
+      starts.push({ scheduleId, at: new Date(atMs) });
+      this.lastStarts.delete(scheduleId);
+    }
+    if (starts.length === 0) return;
     try {
       await this.runs.touchLastRun(starts);
     } catch (error) {

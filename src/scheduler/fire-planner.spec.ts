@@ -128,6 +128,8 @@ class FakeTaskRepository {
 class FakeTaskRunRepository {
   /** Runs just before the claim: lets a test change the database under a tick in flight. */
   beforeClaim: (() => void) | null = null;
+  /** Makes the next claim answer this much later (on the fake clock): a pass that takes long. */
+  nextClaimDelayMs = 0;
   readonly claimCalls: Array<{ claims: FireClaim[]; advances: ScheduleAdvance[] }> = [];
   /** The ids of each run-by-run start (non-empty calls only). */
   readonly startCalls: string[][] = [];
@@ -206,6 +208,8 @@ class FakeTaskRunRepository {
   ): Promise<ClaimedRun[]> {
     this.beforeClaim?.();
     this.beforeClaim = null;
+    const delayMs = this.nextClaimDelayMs;
+    this.nextClaimDelayMs = 0;
     this.claimCalls.push({ claims, advances });
     const claimed: ClaimedRun[] = [];
     for (const claim of claims) {
@@ -241,7 +245,9 @@ class FakeTaskRunRepository {
         this.touch(schedule.id, advance.lastRunAt);
       }
     }
-    return Promise.resolve(claimed);
+    return delayMs > 0
+      ? new Promise((resolve) => setTimeout(() => resolve(claimed), delayMs))
+      : Promise.resolve(claimed);
   }
 
   deletePendingOf(scheduleId: string): Promise<void> {
@@ -686,6 +692,26 @@ describe('FirePlanner', () => {
       await advanceTo(MINUTE + TICK_PHASE_MS);
       expect(store.schedules.get(minutely.id)!.lastRunAt).toEqual(new Date(T0 + MINUTE));
       expect(runs.touchCalls.flat()).toEqual([{ scheduleId: minutely.id, at: new Date(T0 + MINUTE) }]);
+    });
+
+    it('leaves a start noted during a long pass to the next pass, not a write of its own', async () => {
+      const often = addSchedule('every 1s');
+      const minutely = addSchedule('every 1m');
+      await start();
+      await advanceTo(MINUTE - SECOND + TICK_PHASE_MS - 1);
+      runs.touchCalls.length = 0;
+
+      // The pass at 59.1 s takes 900 ms: the minute's group starts (and is noted) at 59.8 s, inside it.
+      runs.nextClaimDelayMs = 900;
+      await advanceTo(MINUTE);
+      expect(executor.launches.some(({ fire }) => fire.run.scheduleId === minutely.id)).toBe(true);
+      expect(runs.touchCalls).toEqual([]);
+      expect(store.schedules.get(minutely.id)!.lastRunAt).toBeNull();
+
+      // The next pass writes it; the every-second schedule's starts go with its advances.
+      await advanceTo(MINUTE + TICK_PHASE_MS);
+      expect(runs.touchCalls.flat()).toEqual([{ scheduleId: minutely.id, at: new Date(T0 + MINUTE) }]);
+      expect(store.schedules.get(often.id)!.lastRunAt).toEqual(new Date(T0 + MINUTE));
     });
 
     it('writes the last runs still unwritten when it stops', async () => {
