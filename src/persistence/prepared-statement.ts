@@ -9,9 +9,9 @@ import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
  * 8,300 statements/s here (pgbench, two clients). Errors come out as TypeORM's
  * `QueryFailedError`, like every other query's.
  *
- * Only for statements whose result columns cannot change while the process runs: PostgreSQL
- * refuses a cached plan whose result type changed, and migrations run only before the app
- * serves.
+ * Only for statements that name every column they return (no `*`): PostgreSQL refuses to run a
+ * prepared statement whose result type changed, and a migration run by a newer instance on the
+ * same database could add a column under this one.
  */
 export class PreparedStatement<Row extends QueryResultRow> {
   constructor(

@@ -34,13 +34,14 @@ const SCHEDULE_COLUMNS = `${DUE_COLUMNS}, ${epochMs('last_run_at')} AS "lastRunA
 
 /**
  * A task and its schedule inserted in one statement, prepared: it runs once per creation request.
- * The schedule comes back with the due query's columns.
+ * The schedule comes back with the due query's columns. Every column is named (no `RETURNING *`):
+ * a column another instance's migration adds must not change a prepared statement's result.
  */
 const INSERT_WITH_TASK = new PreparedStatement<TaskEntity & { schedule: TimesAsMs<ScheduleEntity> }>(
   'scout_insert_task_with_schedule',
   `WITH new_task AS (
      INSERT INTO task (name, description, handler, payload) VALUES ($1, $2, $3, $4)
-     RETURNING *
+     RETURNING id, name, description, handler, payload, created_at, updated_at
    ), new_schedule AS (
      INSERT INTO schedule (task_id, spec, type, timezone, signal, scheduled_at, start_at, end_at,
                            next_run_at, paused, misfire_policy, misfire_grace_seconds, overlap_policy,
