@@ -90,8 +90,6 @@ export class FirePlanner {
    * schedule's next advance carries them.
    */
   private readonly lastStarts = new Map<string, { atMs: number; notedMs: number }>();
-  /** When the pass in flight began: starts noted since then wait for the next pass's advance. */
-  private passStartedMs = 0;
   private readonly spinBudget = new SpinBudget(SPIN_BUDGET_MS, TICK_MS);
   private running = false;
   private inFlight: Promise<void> | null = null;
@@ -168,9 +166,10 @@ export class FirePlanner {
       try {
         do {
           this.again = false;
-          this.passStartedMs = this.clock.nowMs();
+          // Starts noted from here on wait for the next pass's advance.
+          const passStartedMs = this.clock.nowMs();
           await this.planDue();
-          await this.writeLastStarts(this.passStartedMs);
+          await this.writeLastStarts(passStartedMs);
           this.completedPasses++;
         } while (this.again && this.running);
       } catch (error) {
