@@ -74,6 +74,10 @@ describe.each(DATABASE_KINDS)('execution on %s', (kind) => {
     });
     expect(runs.map((run) => run.id)).toContain(call.headers['x-scout-run-id']);
     expect(runs[0]).toMatchObject({ trigger: 'schedule', attempt: 1, error: null });
+    // Time-ordered ids (UUIDv7, made at the claim): a later fire's id sorts after an earlier one's.
+    const byInstant = [...runs].sort((a, b) => Date.parse(a.scheduledFor) - Date.parse(b.scheduledFor));
+    for (const run of byInstant) expect(run.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab]/);
+    expect(byInstant.map((run) => run.id)).toEqual(byInstant.map((run) => run.id).sort());
     expect(runs.find((run) => run.id === call.headers['x-scout-run-id'])?.result).toEqual({
       status: 200,
       body: { ok: true, path: '/cron' },

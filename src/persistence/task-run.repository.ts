@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, In, LessThan, QueryRunner, Repository } from 'typeorm';
+import { v7 as timeOrderedId } from 'uuid';
 import { PageCursor } from '../common/cursor';
 import { SCOUT_DATA_SOURCE } from './scout-data-source';
 import { RunStatus, RunTrigger, TaskRunEntity } from './task-run.entity';
@@ -132,6 +133,11 @@ export class TaskRunRepository {
    * not paused; `(schedule_id, scheduled_for)` is unique, so a fire another instance claimed
    * first inserts nothing. Advances the schedules in the same transaction. Returns the rows this
    * call inserted — the fires this instance owns — each with its task.
+   *
+   * Run ids are made here, time-ordered (UUIDv7): a claim's rows then land side by side at the
+   * right edge of the primary-key index, and the group's start check reads them back from a few
+   * adjacent pages, where random ids (the column default) touched a leaf page each. At 10,000
+   * fires a second this cut the claim statement by 10–15 % (measured alone; see BENCHMARKS.md).
    */
   claimFires(
     claims: FireClaim[],
@@ -158,14 +164,15 @@ export class TaskRunRepository {
           }>
         >(
           `WITH claimed AS (
-             INSERT INTO task_run (task_id, schedule_id, trigger, scheduled_for, status, attempt, instance_id,
-                                   finished_at, error, started_at, lease_until)
-             SELECT s.task_id, s.id, 'schedule', v.scheduled_for, v.status, 1, $5,
+             INSERT INTO task_run (id, task_id, schedule_id, trigger, scheduled_for, status, attempt,
+                                   instance_id, finished_at, error, started_at, lease_until)
+             SELECT v.id, s.task_id, s.id, 'schedule', v.scheduled_for, v.status, 1, $5,
                     CASE WHEN v.status = 'missed' THEN now() END, v.error,
                     CASE WHEN v.status = 'pending' THEN v.start_at END,
                     CASE WHEN v.status = 'pending' THEN v.start_at + $7 * interval '1 millisecond' END
-               FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::text[], $6::text[], $8::timestamptz[])
-                    AS v(schedule_id, version, scheduled_for, status, error, start_at)
+               FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::text[], $6::text[], $8::timestamptz[],
+                           $9::uuid[])
+                    AS v(schedule_id, version, scheduled_for, status, error, start_at, id)
                JOIN schedule s ON s.id = v.schedule_id AND s.version = v.version AND NOT s.paused
              ON CONFLICT (schedule_id, scheduled_for) DO NOTHING
              RETURNING id, task_id, schedule_id, scheduled_for, started_at, finished_at, status, error)
@@ -182,6 +189,7 @@ export class TaskRunRepository {
             claims.map((claim) => claim.error),
             leaseMs,
             claims.map((claim) => iso(claim.startAt)),
+            claims.map(() => timeOrderedId()),
           ],
         );
         claimed = rows.map((row) => ({
@@ -234,7 +242,7 @@ export class TaskRunRepository {
   /**
    * Inserts one run (manual, event, chain or retry); null when its claim key is taken. A run that
    * starts at once is inserted `running` (its start recorded before its handler runs); a retry
-   * for later is `pending`, with a lease.
+   * for later is `pending`, with a lease. Its id is time-ordered, as for claims.
    */
   async insertRun(
     run: NewRun,
@@ -243,9 +251,9 @@ export class TaskRunRepository {
   ): Promise<TaskRunEntity | null> {
     const rows = await this.returning<TaskRunEntity>(
       `WITH inserted AS (
-         INSERT INTO task_run (task_id, schedule_id, trigger, scheduled_for, status, attempt, instance_id,
+         INSERT INTO task_run (id, task_id, schedule_id, trigger, scheduled_for, status, attempt, instance_id,
                                lease_until, started_at)
-         VALUES ($1, $2, $3, $4, $8::varchar, $5, $6, $4::timestamptz + $7 * interval '1 millisecond',
+         VALUES ($9, $1, $2, $3, $4, $8::varchar, $5, $6, $4::timestamptz + $7 * interval '1 millisecond',
                  CASE WHEN $8::varchar = 'running' THEN $4::timestamptz END)
          ON CONFLICT (schedule_id, scheduled_for) DO NOTHING
          RETURNING ${RUN_COLUMNS}),
@@ -261,6 +269,7 @@ export class TaskRunRepository {
         run.instanceId,
         leaseMs,
         status,
+        timeOrderedId(),
       ],
     );
     return rows[0] ?? null;
