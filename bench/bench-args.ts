@@ -14,10 +14,14 @@ export const percentile = (sorted: number[], p: number): number =>
 export const databaseOption = (): DatabaseKind =>
   option('db', process.env.DATABASE_URL ? 'postgres' : 'pglite') as DatabaseKind;
 
-/** Node.js options for the service: `SERVICE_CPU_PROF=<dir>` makes it write a CPU profile there. */
+/**
+ * Node.js options for the service: `SERVICE_CPU_PROF=<dir>` makes it write a CPU profile there;
+ * `SERVICE_NODE_ARGS` adds others (e.g. `--max-semi-space-size=32`), to try a runtime setting.
+ */
 export function serviceNodeArgs(): string[] {
   const directory = process.env.SERVICE_CPU_PROF;
-  return directory ? ['--cpu-prof', `--cpu-prof-dir=${directory}`] : [];
+  const extra = process.env.SERVICE_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  return [...extra, ...(directory ? ['--cpu-prof', `--cpu-prof-dir=${directory}`] : [])];
 }
 
 /** Runs a benchmark program: its result as one JSON line, or its error and exit code 1. */

@@ -4,12 +4,14 @@
  * fires per (task, second); the service's CPU % and peak RSS over the window. The peers (`cron`,
  * `croner`) run the same jobs in a process of their own and record the same way.
  * Usage: npm run bench:fires -- [--tasks 1000] [--seconds 20] [--system scout|cron|croner]
- * [--db pglite|postgres] [--instances 1]
+ * [--db pglite|postgres] [--instances 1] [--per-second]
+ * `--per-second` prints each second's median and latest start (stderr): whether a high p99 is one
+ * group that started late as a whole, or the tail of every group.
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
-import { databaseOption, option, runBenchmark, serviceNodeArgs } from './bench-args';
+import { databaseOption, option, percentile, runBenchmark, serviceNodeArgs } from './bench-args';
 import { BenchDatabase, Query } from './bench-database';
 import { FireSummary, summarizeFires } from './fire-summary';
 import { ProcessWatch } from './process-stats';
@@ -83,6 +85,21 @@ function serviceEnv(database: BenchDatabase, maxConcurrent: number): Record<stri
   };
 }
 
+function printPerSecond(runs: Array<{ key: string; lateness: number | null }>): void {
+  const bySecond = new Map<string, number[]>();
+  for (const run of runs) {
+    const second = run.key.slice(run.key.indexOf('@') + 1);
+    let values = bySecond.get(second);
+    if (!values) bySecond.set(second, (values = []));
+    values.push(Math.round(run.lateness!));
+  }
+  for (const [second, values] of [...bySecond].sort(([a], [b]) => a.localeCompare(b))) {
+    values.sort((a, b) => a - b);
+    const p50 = percentile(values, 50);
+    process.stderr.write(`${second}  fires ${values.length}  p50 ${p50} ms  max ${values.at(-1)} ms\n`);
+  }
+}
+
 export async function measureScoutFires(
   tasks: number,
   seconds: number,
@@ -116,6 +133,7 @@ export async function measureScoutFires(
       ),
     );
     const started = runs.filter((run) => run.lateness !== null);
+    if (process.argv.includes('--per-second')) printPerSecond(started);
     return {
       system: instances > 1 ? `scout ×${instances}` : 'scout',
       tasks,

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Linux reports CPU time in clock ticks of 10 ms (USER_HZ = 100 on every mainstream kernel). */
 const TICK_MS = 10;
@@ -9,6 +9,31 @@ export function cpuTimeMs(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+}
+
+/**
+ * CPU time used so far by every process of this name (`comm`), by pid: for a database server's
+ * backends, which come and go with connections. Empty where there is none (an embedded database).
+ */
+export function cpuTimeByName(name: string): Map<number, number> {
+  const times = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === name)
+        times.set(Number(entry), cpuTimeMs(Number(entry)));
+    } catch {
+      // The process exited while being read.
+    }
+  }
+  return times;
+}
+
+/** CPU ms the processes of `after` used since `before` (a process new in `after` counts whole). */
+export function cpuTimeSince(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, ms] of after) total += ms - (before.get(pid) ?? 0);
+  return total;
 }
 
 /** Resident set size of a process, in MB. */

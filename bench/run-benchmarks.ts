@@ -6,7 +6,7 @@
  */
 import { execSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { availableParallelism, cpus, totalmem } from 'node:os';
 import { databaseOption, option, runBenchmark } from './bench-args';
 import { measureApi } from './api-throughput';
 import { measureCapacity } from './capacity';
@@ -159,10 +159,22 @@ async function apiSection(): Promise<string> {
   return [
     `### 4. REST: schedule creation`,
     ``,
-    `autocannon, 16 connections, 10 s of \`POST /api/tasks\` with a cron schedule.`,
+    `autocannon, 16 connections, 10 s of \`POST /api/tasks\` with a cron schedule. ` +
+      `CPU per request, in µs: the service's process, the PostgreSQL server's processes on this host (– when embedded: it is then inside the service), and autocannon's (the benchmark's process). ` +
+      `The last column divides the machine's ${availableParallelism()} cores by their sum: the most requests a second this stack could serve here if its work were spread perfectly over every core (the service alone uses one).`,
     ``,
     table(
-      ['requests/s', 'p50 ms', 'p99 ms', 'non-2xx', 'schedules stored'],
+      [
+        'requests/s',
+        'p50 ms',
+        'p99 ms',
+        'non-2xx',
+        'schedules stored',
+        'service CPU µs',
+        'PostgreSQL CPU µs',
+        'autocannon CPU µs',
+        'ceiling on all cores, /s',
+      ],
       [
         [
           stat(results, (r) => r.requestsPerSecond),
@@ -170,6 +182,10 @@ async function apiSection(): Promise<string> {
           stat(results, (r) => r.p99),
           stat(results, (r) => r.non2xx),
           stat(results, (r) => r.created),
+          stat(results, (r) => r.serviceCpuUs),
+          stat(results, (r) => r.databaseCpuUs),
+          stat(results, (r) => r.clientCpuUs),
+          stat(results, (r) => r.coresCeiling),
         ],
       ],
     ),
