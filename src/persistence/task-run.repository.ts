@@ -6,7 +6,8 @@ import { PageCursor } from '../common/cursor';
 import { SCOUT_DATA_SOURCE } from './scout-data-source';
 import { RunStatus, RunTrigger, TaskRunEntity } from './task-run.entity';
 import type { TaskEntity } from './task.entity';
-import { dateOfMs, epochMs } from './sql-times';
+import { plainArray } from './sql-arrays';
+import { dateOfMs, epochMs, fromEpochMs, msOf } from './sql-times';
 
 /** A planned fire of a timed schedule: claimed as `pending`, or recorded straight away as `missed`. */
 export interface FireClaim {
@@ -119,8 +120,6 @@ function storableJson(value: unknown): string | null {
   return JSON.stringify(value).replace(/(?<!\\)\\u0000/g, '');
 }
 
-const iso = (date: Date | null) => (date ? date.toISOString() : null);
-
 @Injectable()
 export class TaskRunRepository {
   constructor(
@@ -166,12 +165,11 @@ export class TaskRunRepository {
           `WITH claimed AS (
              INSERT INTO task_run (id, task_id, schedule_id, trigger, scheduled_for, status, attempt,
                                    instance_id, finished_at, error, started_at, lease_until)
-             SELECT v.id, s.task_id, s.id, 'schedule', v.scheduled_for, v.status, 1, $5,
+             SELECT v.id, s.task_id, s.id, 'schedule', ${fromEpochMs('v.scheduled_for')}, v.status, 1, $5,
                     CASE WHEN v.status = 'missed' THEN now() END, v.error,
-                    CASE WHEN v.status = 'pending' THEN v.start_at END,
-                    CASE WHEN v.status = 'pending' THEN v.start_at + $7 * interval '1 millisecond' END
-               FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::text[], $6::text[], $8::timestamptz[],
-                           $9::uuid[])
+                    CASE WHEN v.status = 'pending' THEN ${fromEpochMs('v.start_at')} END,
+                    CASE WHEN v.status = 'pending' THEN ${fromEpochMs('(v.start_at + $7)')} END
+               FROM unnest($1::uuid[], $2::int[], $3::float8[], $4::text[], $6::text[], $8::float8[], $9::uuid[])
                     AS v(schedule_id, version, scheduled_for, status, error, start_at, id)
                JOIN schedule s ON s.id = v.schedule_id AND s.version = v.version AND NOT s.paused
              ON CONFLICT (schedule_id, scheduled_for) DO NOTHING
@@ -181,18 +179,18 @@ export class TaskRunRepository {
                   ${epochMs('c.finished_at')} AS "finishedAt", c.status, c.error, t.name, t.handler, t.payload
              FROM claimed c LEFT JOIN task t ON t.id = c.task_id`,
           [
-            claims.map((claim) => claim.scheduleId),
-            claims.map((claim) => claim.version),
-            claims.map((claim) => claim.scheduledFor.toISOString()),
-            claims.map((claim) => claim.status),
+            plainArray(claims, (claim) => claim.scheduleId),
+            plainArray(claims, (claim) => claim.version),
+            plainArray(claims, (claim) => claim.scheduledFor.getTime()),
+            plainArray(claims, (claim) => claim.status),
             instanceId,
             claims.map((claim) => claim.error),
             leaseMs,
-            claims.map((claim) => iso(claim.startAt)),
-            claims.map(() => timeOrderedId()),
+            plainArray(claims, (claim) => msOf(claim.startAt)),
+            plainArray(claims, () => timeOrderedId()),
           ],
         );
-        claimed = rows.map((row) => ({
+        claimed = rows.map((row): ClaimedRun => ({
           id: row.id,
           taskId: row.taskId,
           scheduleId: row.scheduleId,
@@ -212,17 +210,17 @@ export class TaskRunRepository {
       if (advances.length > 0) {
         await manager.query(
           `UPDATE schedule s
-              SET next_run_at = v.next_run_at, updated_at = s.updated_at,
-                  last_run_at = GREATEST(s.last_run_at, v.last_run_at)
-             FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::timestamptz[], $5::timestamptz[])
+              SET next_run_at = ${fromEpochMs('v.next_run_at')}, updated_at = s.updated_at,
+                  last_run_at = GREATEST(s.last_run_at, ${fromEpochMs('v.last_run_at')})
+             FROM unnest($1::uuid[], $2::int[], $3::float8[], $4::float8[], $5::float8[])
                   AS v(id, version, expected, next_run_at, last_run_at)
-            WHERE s.id = v.id AND s.version = v.version AND s.next_run_at = v.expected`,
+            WHERE s.id = v.id AND s.version = v.version AND s.next_run_at = ${fromEpochMs('v.expected')}`,
           [
-            advances.map((advance) => advance.scheduleId),
-            advances.map((advance) => advance.version),
-            advances.map((advance) => advance.expectedNextRunAt.toISOString()),
-            advances.map((advance) => iso(advance.nextRunAt)),
-            advances.map((advance) => iso(advance.lastRunAt)),
+            plainArray(advances, (advance) => advance.scheduleId),
+            plainArray(advances, (advance) => advance.version),
+            plainArray(advances, (advance) => advance.expectedNextRunAt.getTime()),
+            plainArray(advances, (advance) => msOf(advance.nextRunAt)),
+            plainArray(advances, (advance) => msOf(advance.lastRunAt)),
           ],
         );
       }
@@ -311,7 +309,7 @@ export class TaskRunRepository {
          RETURNING id, schedule_id, started_at),
        touched AS (${TOUCH_LAST_RUN} RETURNING s.id)
        SELECT id FROM started`,
-      [ids, instanceId, startedAt.toISOString()],
+      [plainArray(ids, (id) => id), instanceId, startedAt.toISOString()],
     );
     return new Set(rows.map((row) => row.id));
   }
@@ -335,10 +333,10 @@ export class TaskRunRepository {
   async touchLastRun(starts: Array<{ scheduleId: string; at: Date }>): Promise<void> {
     if (starts.length === 0) return;
     await this.dataSource.query(
-      `UPDATE schedule s SET last_run_at = GREATEST(s.last_run_at, v.at)
-         FROM unnest($1::uuid[], $2::timestamptz[]) AS v(id, at)
+      `UPDATE schedule s SET last_run_at = GREATEST(s.last_run_at, ${fromEpochMs('v.at')})
+         FROM unnest($1::uuid[], $2::float8[]) AS v(id, at)
         WHERE s.id = v.id`,
-      [starts.map((start) => start.scheduleId), starts.map((start) => start.at.toISOString())],
+      [plainArray(starts, (start) => start.scheduleId), plainArray(starts, (start) => start.at.getTime())],
     );
   }
 
@@ -347,7 +345,7 @@ export class TaskRunRepository {
     if (ids.length === 0) return new Set();
     const rows = await this.dataSource.query<Array<{ id: string }>>(
       `SELECT id FROM task_run WHERE id = ANY($1::uuid[]) AND status = 'pending' AND instance_id = $2`,
-      [ids, instanceId],
+      [plainArray(ids, (id) => id), instanceId],
     );
     return new Set(rows.map((row) => row.id));
   }
@@ -361,19 +359,19 @@ export class TaskRunRepository {
     if (outcomes.length === 0) return;
     await this.dataSource.query(
       `UPDATE task_run t
-            SET status = v.status, finished_at = v.finished_at,
+            SET status = v.status, finished_at = ${fromEpochMs('v.finished_at')},
                 started_at = CASE WHEN v.status IN ('skipped', 'missed') THEN NULL
-                                  ELSE COALESCE(v.started_at, t.started_at) END,
+                                  ELSE COALESCE(${fromEpochMs('v.started_at')}, t.started_at) END,
                 duration_ms = v.duration_ms, error = v.error, result = v.result::jsonb
-           FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::int[], $6::text[], $7::text[])
+           FROM unnest($1::uuid[], $2::text[], $3::float8[], $4::float8[], $5::int[], $6::text[], $7::text[])
                 AS v(id, status, started_at, finished_at, duration_ms, error, result)
           WHERE t.id = v.id AND t.status IN ('pending', 'running')`,
       [
-        outcomes.map((outcome) => outcome.id),
-        outcomes.map((outcome) => outcome.status),
-        outcomes.map((outcome) => iso(outcome.startedAt)),
-        outcomes.map((outcome) => outcome.finishedAt.toISOString()),
-        outcomes.map((outcome) => outcome.durationMs),
+        plainArray(outcomes, (outcome) => outcome.id),
+        plainArray(outcomes, (outcome) => outcome.status),
+        plainArray(outcomes, (outcome) => msOf(outcome.startedAt)),
+        plainArray(outcomes, (outcome) => outcome.finishedAt.getTime()),
+        plainArray(outcomes, (outcome) => outcome.durationMs),
         outcomes.map((outcome) => outcome.error?.replaceAll('\u0000', '') ?? null),
         outcomes.map((outcome) => storableJson(outcome.result)),
       ],
