@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, In, Repository } from 'typeorm';
 import { PageCursor } from '../common/cursor';
+import { mapInSlices } from '../common/time-slices';
 import { ScheduleEntity } from './schedule.entity';
 import { SCOUT_DATA_SOURCE } from './scout-data-source';
 import { NewTask } from './task.repository';
@@ -190,7 +191,7 @@ export class ScheduleRepository {
         LIMIT $5`,
       [until.toISOString(), backupUntil.toISOString(), partition.count, partition.index, limit],
     );
-    return rows.map(withPlanningDates);
+    return mapInSlices(rows, withPlanningDates);
   }
 
   /** The active `on:<event>` or `after:<taskId>` schedules waiting on any of these signals (one query for a whole batch). */

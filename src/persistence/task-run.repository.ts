@@ -3,6 +3,7 @@ import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, In, LessThan, QueryRunner, Repository } from 'typeorm';
 import { v7 as timeOrderedId } from 'uuid';
 import { PageCursor } from '../common/cursor';
+import { mapInSlices } from '../common/time-slices';
 import { SCOUT_DATA_SOURCE } from './scout-data-source';
 import { RunStatus, RunTrigger, TaskRunEntity } from './task-run.entity';
 import type { TaskEntity } from './task.entity';
@@ -190,7 +191,7 @@ export class TaskRunRepository {
             plainArray(claims, () => timeOrderedId()),
           ],
         );
-        claimed = rows.map((row): ClaimedRun => ({
+        claimed = await mapInSlices(rows, (row): ClaimedRun => ({
           id: row.id,
           taskId: row.taskId,
           scheduleId: row.scheduleId,

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { Clock } from '../common/clock';
+import { forEachInSlices } from '../common/time-slices';
 import { SCHEDULER_OPTIONS, SchedulerOptions } from '../config/scheduler-options';
 import { SchedulerEventEmitter } from '../events/scheduler-event.emitter';
 import { TaskRunEntity } from '../persistence/task-run.entity';
@@ -287,7 +288,7 @@ export class FirePlanner {
       if (due.length === 0) return;
       const claims: FireClaim[] = [];
       const advances: ScheduleAdvance[] = [];
-      for (const schedule of due) {
+      await forEachInSlices(due, (schedule) => {
         const planned = this.plan(schedule, now, schedule.owned ? until : backupUntil);
         claims.push(...planned.claims);
         if (
@@ -296,7 +297,7 @@ export class FirePlanner {
         ) {
           advances.push({ ...planned.advance, lastRunAt: this.takeLastStart(schedule.id) });
         }
-      }
+      });
       let claimed: ClaimedRun[];
       try {
         claimed = await this.runs.claimFires(claims, advances, this.identity.id, RUN_LEASE_MS);
