@@ -28,8 +28,15 @@ import { SpinBudget } from './spin-budget';
 export const TICK_MS = 1_000;
 /** How far ahead fires are claimed and armed: more than a tick, so a late tick still arms in time. */
 export const HORIZON_MS = 2_000;
-/** Schedules read per query; a busier window is read in several. */
-export const DUE_BATCH = 5_000;
+/**
+ * Schedules read (and their fires claimed) per round; a busier window is read in several. Small
+ * enough that no round holds the service's one thread for long: pg parses a result as it
+ * arrives, in one go, and 5,000 due schedules (or claimed runs) took 20–60 ms of it — a group
+ * whose start fell due meanwhile started that much late. 1,000 take a fifth of that.
+ */
+export const DUE_BATCH = 1_000;
+/** Rounds per planning pass at most (with several instances a lost race reads a schedule again). */
+const MAX_ROUNDS = 100;
 export const PLANNER_JOB = 'scout:planner';
 /**
  * How long before its instant a group's start is recorded (one watermark update and one read,
@@ -278,8 +285,7 @@ export class FirePlanner {
 
   private async planDue(): Promise<void> {
     await this.reconcile();
-    // Bounded: with several instances a schedule whose advance lost a race may be read again.
-    for (let round = 0; round < 20 && this.running; round++) {
+    for (let round = 0; round < MAX_ROUNDS && this.running; round++) {
       const now = this.clock.now();
       const until = new Date(now.getTime() + HORIZON_MS);
       // Another owner's fires are claimed here only if still unclaimed when due within a tick.

@@ -21,6 +21,7 @@ import {
   FirePlanner,
   HORIZON_MS,
   PLANNER_JOB,
+  DUE_BATCH,
   PRESTART_MS,
   TICK_MS,
   TICK_PHASE_MS,
@@ -432,6 +433,19 @@ describe('FirePlanner', () => {
 
       expect(planner.armedCount).toBe(6);
       expect(fireTimeouts()).toEqual([fireName(T0 + SECOND), fireName(T0 + 2 * SECOND)]);
+
+      await advanceTo(SECOND);
+      expectLaunchedTogether(schedules, T0 + SECOND);
+    });
+
+    it('reads a window busier than one round in several, in the same pass', async () => {
+      const schedules = Array.from({ length: DUE_BATCH * 2 + 1 }, () => addSchedule('every 1s'));
+      await start();
+
+      expect(planner.passes).toBe(1);
+      const claimed = store.runs.filter((run) => run.scheduledFor.getTime() === T0 + SECOND);
+      expect(claimed).toHaveLength(schedules.length);
+      expect(new Set(claimed.map((run) => run.scheduleId)).size).toBe(schedules.length);
 
       await advanceTo(SECOND);
       expectLaunchedTogether(schedules, T0 + SECOND);
