@@ -18,10 +18,10 @@ import type {
 import type { TaskEntity } from '../persistence/task.entity';
 import type { TaskRepository } from '../persistence/task.repository';
 import {
+  DUE_BATCH,
   FirePlanner,
   HORIZON_MS,
   PLANNER_JOB,
-  DUE_BATCH,
   PRESTART_MS,
   TICK_MS,
   TICK_PHASE_MS,
