@@ -96,6 +96,24 @@ export class Environment {
   @Max(3600, { message: 'SCHEDULER_SHUTDOWN_GRACE_SECONDS must be an integer between 0 and 3600' })
   SCHEDULER_SHUTDOWN_GRACE_SECONDS = 10;
 
+  @Transform(integer)
+  @IsInt({ message: 'SCHEDULER_DEFAULT_TIMEOUT_SECONDS must be an integer between 0 and 604800' })
+  @Min(0, { message: 'SCHEDULER_DEFAULT_TIMEOUT_SECONDS must be an integer between 0 and 604800' })
+  @Max(604_800, { message: 'SCHEDULER_DEFAULT_TIMEOUT_SECONDS must be an integer between 0 and 604800' })
+  SCHEDULER_DEFAULT_TIMEOUT_SECONDS = 600;
+
+  @Transform(integer)
+  @IsInt({ message: 'HTTP_HANDLER_TIMEOUT_SECONDS must be an integer between 1 and 86400' })
+  @Min(1, { message: 'HTTP_HANDLER_TIMEOUT_SECONDS must be an integer between 1 and 86400' })
+  @Max(86_400, { message: 'HTTP_HANDLER_TIMEOUT_SECONDS must be an integer between 1 and 86400' })
+  HTTP_HANDLER_TIMEOUT_SECONDS = 30;
+
+  @Transform(integer)
+  @IsInt({ message: 'SCHEDULER_MAX_CHAIN_DEPTH must be an integer between 1 and 1000' })
+  @Min(1, { message: 'SCHEDULER_MAX_CHAIN_DEPTH must be an integer between 1 and 1000' })
+  @Max(1000, { message: 'SCHEDULER_MAX_CHAIN_DEPTH must be an integer between 1 and 1000' })
+  SCHEDULER_MAX_CHAIN_DEPTH = 32;
+
   /** Comma-separated origins allowed by CORS (HTTP and Socket.IO); `*` for any; unset: none. */
   @Transform(trimmed)
   @IsOptional()

@@ -19,6 +19,12 @@ export interface SchedulerOptions {
   misfireGraceSeconds: number;
   overlapPolicy: OverlapPolicy;
   shutdownGraceSeconds: number;
+  /** Run timeout of schedules that give none (and manual runs without a schedule); 0: none. */
+  defaultTimeoutSeconds: number;
+  /** Upper bound of one webhook request of the http handler (the run's timeout may be shorter). */
+  httpHandlerTimeoutSeconds: number;
+  /** Runs caused by events or chains deeper than this are recorded `skipped` instead of run. */
+  maxChainDepth: number;
   /** Whether this process fires schedules (false: API only). */
   runnerEnabled: boolean;
   /** When set, the REST API and Socket.IO handshakes require it (`X-API-Key` / `auth.apiKey`). */
@@ -40,6 +46,9 @@ export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
   misfireGraceSeconds: 60,
   overlapPolicy: 'skip',
   shutdownGraceSeconds: 10,
+  defaultTimeoutSeconds: 600,
+  httpHandlerTimeoutSeconds: 30,
+  maxChainDepth: 32,
   runnerEnabled: true,
 };
 
@@ -60,6 +69,9 @@ export function schedulerOptionsFromEnvironment(env: Environment): SchedulerOpti
     misfireGraceSeconds: env.SCHEDULER_MISFIRE_GRACE_SECONDS,
     overlapPolicy: env.SCHEDULER_OVERLAP_POLICY,
     shutdownGraceSeconds: env.SCHEDULER_SHUTDOWN_GRACE_SECONDS,
+    defaultTimeoutSeconds: env.SCHEDULER_DEFAULT_TIMEOUT_SECONDS,
+    httpHandlerTimeoutSeconds: env.HTTP_HANDLER_TIMEOUT_SECONDS,
+    maxChainDepth: env.SCHEDULER_MAX_CHAIN_DEPTH,
     apiKey: env.API_KEY,
     clockSkewMs: env.SCHEDULER_CLOCK_SKEW_MS,
   });
