@@ -21,7 +21,7 @@ function corsOrigins(env: Environment): string[] | '*' | null {
 /**
  * Everything the HTTP app needs besides its modules, shared by `main.ts` and the e2e tests so
  * they exercise the same pipeline: security headers, CORS, body limit, validation, error shape,
- * Swagger, Socket.IO, shutdown hooks.
+ * Swagger, Socket.IO. (Shutdown on signals is `main.ts`'s: tests close their apps themselves.)
  */
 export function configureApp(app: INestApplication, env: Environment): void {
   const express = app as NestExpressApplication;
@@ -80,7 +80,6 @@ export function configureApp(app: INestApplication, env: Environment): void {
     }),
   );
   app.useGlobalFilters(new DomainErrorFilter());
-  app.enableShutdownHooks();
   if (!env.API_KEY) {
     logger.warn('API_KEY is not set: the REST API and Socket.IO accept anyone who can reach this port');
   }

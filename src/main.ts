@@ -3,6 +3,8 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 import { ConfigurationError, loadEnvironment } from './config/environment';
+import { SchedulerLifecycle } from './scheduler/scheduler-lifecycle.service';
+import { stopGracefullyOnSignals } from './shutdown-signals';
 
 async function bootstrap(): Promise<void> {
   let env;
@@ -22,6 +24,11 @@ async function bootstrap(): Promise<void> {
     abortOnError: false,
   });
   configureApp(app, env);
+  const lifecycle = app.get(SchedulerLifecycle);
+  stopGracefullyOnSignals(app, {
+    graceSeconds: env.SCHEDULER_SHUTDOWN_GRACE_SECONDS,
+    endGrace: () => lifecycle.endGraceNow(),
+  });
   await app.listen(env.PORT, env.HOST);
 }
 

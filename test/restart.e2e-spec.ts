@@ -6,6 +6,9 @@ import { waitFor, WebhookServer } from './support/webhook-server';
 const runsOf = async (service: ServiceProcess, taskId: string) =>
   (await callApi<{ items: RunView[] }>(service.url, 'GET', `/api/tasks/${taskId}/runs?limit=500`)).items;
 
+/** When a run was planned: its id is a UUIDv7, whose first 48 bits are the Unix time in ms. */
+const plannedAt = (runId: string) => parseInt(runId.replaceAll('-', '').slice(0, 12), 16);
+
 /**
  * Crash safety (SPEC §5): kill -9 the service with a run in flight and a one-shot falling due
  * while it is down, start it again on the same database, and account for every run.
@@ -18,9 +21,12 @@ describe.each(DATABASE_KINDS)('restart after SIGKILL on %s', (kind) => {
   beforeAll(async () => {
     database = await createTestDatabase(kind);
     webhook = await new WebhookServer().start();
-    // The in-flight run's webhook answers long after the crash.
+    // The in-flight run's webhook answers long after the crash; the one-shot's catch-up takes 3 s,
+    // so it can be seen running.
     webhook.respond = (call) =>
-      call.path.startsWith('/slow') ? { status: 200, delayMs: 20_000 } : { status: 200 };
+      call.path.startsWith('/slow')
+        ? { status: 200, delayMs: 20_000 }
+        : { status: 200, delayMs: call.path === '/once' ? 3_000 : 0 };
     service = new ServiceProcess(database.env, await freePort());
     await service.start();
   }, 60_000);
@@ -31,7 +37,7 @@ describe.each(DATABASE_KINDS)('restart after SIGKILL on %s', (kind) => {
     await database?.drop();
   });
 
-  it('marks the cut-off run interrupted, catches up exactly once and never duplicates a fire', async () => {
+  it('marks the cut-off runs interrupted (without the downtime), catches up exactly once, late, and never duplicates a fire', async () => {
     const task = (name: string, path: string) =>
       callApi<{ id: string }>(service.url, 'POST', '/api/tasks', {
         name,
@@ -70,13 +76,19 @@ describe.each(DATABASE_KINDS)('restart after SIGKILL on %s', (kind) => {
 
     await service.kill('SIGKILL');
     const killedAt = Date.now();
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, dueAt.getTime() + 2_000 - Date.now())));
+    // Down for at least 5 s, and past the one-shot's instant.
+    const downUntil = Math.max(dueAt.getTime() + 2_000, killedAt + 5_000);
+    await new Promise((resolve) => setTimeout(resolve, downUntil - Date.now()));
     expect(webhook.callsTo('/once')).toHaveLength(0);
     const restartBegan = Date.now();
     await service.start();
 
     // The one-shot that fell due while down runs once, late, within the misfire grace period.
     await waitFor(() => webhook.callsTo('/once').length === 1, 10_000, 'the one-shot catch-up');
+    // While it runs, its start is when it really started (after the restart), not its instant.
+    const [catchUp] = await runsOf(service, oneShot.id);
+    expect(catchUp).toMatchObject({ status: 'running', scheduledFor: dueAt.toISOString() });
+    expect(Date.parse(catchUp.startedAt!)).toBeGreaterThanOrEqual(restartBegan);
     // The run cut off by the crash is interrupted.
     await waitFor(
       async () => (await runsOf(service, inFlight.id)).find((r) => r.id === run.id)?.status === 'interrupted',
@@ -88,6 +100,19 @@ describe.each(DATABASE_KINDS)('restart after SIGKILL on %s', (kind) => {
       10_000,
       'the scheduled in-flight run to be interrupted',
     );
+    // An interrupted run ends at its instance's last heartbeat (every 2 s), not at the recovery:
+    // its duration leaves out the downtime.
+    for (const cut of [
+      (await runsOf(service, inFlight.id)).find((r) => r.id === run.id)!,
+      (await runsOf(service, scheduledSlow.id))[0],
+    ]) {
+      const startedAt = Date.parse(cut.startedAt!);
+      // (the heartbeat has microseconds, the API's instants milliseconds)
+      expect(Math.abs(cut.durationMs! - (Date.parse(cut.finishedAt!) - startedAt))).toBeLessThanOrEqual(1);
+      expect(cut.durationMs).toBeGreaterThanOrEqual(0);
+      expect(Date.parse(cut.finishedAt!)).toBeLessThanOrEqual(killedAt + 50);
+      expect(cut.durationMs).toBeLessThan(restartBegan - startedAt - 4_000);
+    }
     const ticksAfterRestart = webhook.callsTo('/tick').length;
     await waitFor(() => webhook.callsTo('/tick').length >= ticksAfterRestart + 2, 10_000, 'ticks to resume');
     await new Promise((resolve) => setTimeout(resolve, 1_500));
@@ -101,6 +126,8 @@ describe.each(DATABASE_KINDS)('restart after SIGKILL on %s', (kind) => {
     const oneShotRuns = await runsOf(service, oneShot.id);
     expect(oneShotRuns).toHaveLength(1);
     expect(oneShotRuns[0]).toMatchObject({ status: 'succeeded', scheduledFor: dueAt.toISOString() });
+    expect(Date.parse(oneShotRuns[0].startedAt!)).toBeGreaterThanOrEqual(restartBegan);
+    expect(oneShotRuns[0].durationMs).toBeGreaterThanOrEqual(2_900);
     expect(
       (await callApi<{ nextRunAt: string | null }>(service.url, 'GET', `/api/tasks/${oneShot.id}/schedule`))
         .nextRunAt,
@@ -118,14 +145,20 @@ describe.each(DATABASE_KINDS)('restart after SIGKILL on %s', (kind) => {
       .sort((x, y) => Date.parse(x.scheduledFor) - Date.parse(y.scheduledFor));
     const seconds = sinceKill.map((r) => Date.parse(r.scheduledFor) / 1000);
     expect(seconds).toEqual(seconds.map((_, index) => seconds[0] + index));
-    // Instants that passed while no process ran are recorded `missed`; at most one of them (the
-    // latest) is run as the catch-up (run_once) — the rest of the catch-up is the one-shot above.
+    // Instants that passed while no process ran are recorded `missed` — but the first after the
+    // kill, if the dead instance's watermark had reached it (then it is `interrupted`).
     const whileDown = sinceKill.filter((r) => Date.parse(r.scheduledFor) < restartBegan);
-    expect(whileDown.length).toBeGreaterThan(1);
-    const ran = whileDown.filter((r) => r.status !== 'missed');
-    expect(ran.length).toBeLessThanOrEqual(1);
-    if (ran.length === 1) expect(ran[0]).toBe(whileDown[whileDown.length - 1]);
-    expect(whileDown.slice(0, -1).every((r) => r.status === 'missed')).toBe(true);
+    expect(whileDown.length).toBeGreaterThan(3);
+    expect(whileDown.slice(1).every((r) => r.status === 'missed')).toBe(true);
+    expect(['missed', 'interrupted']).toContain(whileDown[0].status);
+    // Exactly one catch-up (run_once): of the instants planned after they had passed (the run id
+    // is made when planned), the latest runs, after the restart; the others are recorded missed.
+    const late = sinceKill.filter((r) => plannedAt(r.id) > Date.parse(r.scheduledFor));
+    const ran = late.filter((r) => r.status !== 'missed');
+    expect(ran).toHaveLength(1);
+    expect(ran[0]).toBe(late[late.length - 1]);
+    expect(ran[0].status).toBe('succeeded');
+    expect(Date.parse(ran[0].startedAt!)).toBeGreaterThanOrEqual(restartBegan);
     expect(ticks.some((r) => r.status === 'pending' && Date.parse(r.scheduledFor) < Date.now() - 2_000)).toBe(
       false,
     );

@@ -1,4 +1,4 @@
-import { Inject, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Logger, OnApplicationShutdown } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -30,14 +30,16 @@ export interface SubscriptionAck {
 }
 
 /**
- * Relays the scheduler's lifecycle events to Socket.IO clients (default namespace), with the
- * exact names and payloads of SPEC §6. A client gets every event until it sends
+ * Relays the scheduler's lifecycle events to Socket.IO clients (default namespace), with their
+ * documented names and payloads. A client gets every event until it sends
  * `subscribe {taskId}`; from then on only the events of the tasks it subscribed to.
  * With API_KEY set, a handshake without the key is refused by middleware (`connect_error`).
+ * It relays until the application has shut down: the runs drained at shutdown report their
+ * ends after Nest's `onModuleDestroy`, and the Socket.IO server closes only after that.
  */
 @WebSocketGateway()
 export class SchedulerEventsGateway
-  implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy
+  implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnApplicationShutdown
 {
   private readonly logger = new Logger(SchedulerEventsGateway.name);
   private unsubscribe: (() => void) | null = null;
@@ -90,8 +92,10 @@ export class SchedulerEventsGateway
     this.connected--;
   }
 
-  onModuleDestroy(): void {
+  /** After the Socket.IO server closed (ScoutIoAdapter flushes the last relays before it closes). */
+  onApplicationShutdown(): void {
     this.unsubscribe?.();
+    this.unsubscribe = null;
   }
 
   @SubscribeMessage('subscribe')

@@ -400,18 +400,22 @@ export class TaskRunRepository {
 
   /**
    * Marks started runs of dead instances `interrupted` (`running`, or claims their watermark
-   * reached); returns those this call changed.
+   * reached); returns those this call changed. A run ends at the last moment its instance is
+   * known to have been alive — its last heartbeat, or its stop mark — but not before the run's
+   * start nor after `now`; without an instance row, at `now`. The downtime is not the run's.
    */
-  interrupt(ids: string[], at: Date, error: string): Promise<TaskRunEntity[]> {
+  interrupt(ids: string[], now: Date, error: string): Promise<TaskRunEntity[]> {
     if (ids.length === 0) return Promise.resolve([]);
+    const end = `GREATEST(run.started_at, LEAST($2::timestamptz, COALESCE(
+       (SELECT GREATEST(i.heartbeat_at, i.stopped_at) FROM scheduler_instance i WHERE i.id = run.instance_id),
+       $2::timestamptz)))`;
     return this.returning<TaskRunEntity>(
       `WITH ${LOCKED_WATERMARKS}
-       UPDATE task_run run SET status = 'interrupted', finished_at = $2, error = $3,
-              duration_ms = CASE WHEN started_at IS NULL THEN NULL
-                                 ELSE (extract(epoch FROM ($2::timestamptz - started_at)) * 1000)::int END
+       UPDATE task_run run SET status = 'interrupted', finished_at = ${end}, error = $3,
+              duration_ms = (extract(epoch FROM (${end} - started_at)) * 1000)::int
         WHERE id = ANY($1::uuid[]) AND (status = 'running' OR ${startedPending('run', 'watermarks')})
         RETURNING ${RUN_COLUMNS}`,
-      [ids, at.toISOString(), error],
+      [ids, now.toISOString(), error],
     );
   }
 

@@ -101,6 +101,8 @@ export class FirePlanner {
   private readonly spinBudget = new SpinBudget(SPIN_BUDGET_MS, TICK_MS);
   private running = false;
   private inFlight: Promise<void> | null = null;
+  /** Groups whose start is being recorded: a shutdown lets them start (their starts are promised). */
+  private readonly firing = new Set<Promise<void>>();
   private again = false;
 
   constructor(
@@ -156,6 +158,8 @@ export class FirePlanner {
     for (const atMs of this.groups.keys()) this.timers.disarm(this.groupName(atMs));
     this.groups.clear();
     this.armed.clear();
+    // A group whose start is being recorded starts (within PRESTART_MS) and is drained with the rest.
+    await Promise.all(this.firing);
     try {
       await this.writeLastStarts(Infinity);
     } catch (error) {
@@ -340,6 +344,8 @@ export class FirePlanner {
           `Schedule ${schedule.id} missed more than 100 fires; only the latest 100 are recorded`,
         );
       }
+      // A catch-up (an instant already past) starts now, not at its instant: its claim says so.
+      const nowMs = now.getTime();
       return {
         claims: plan.fires.map((fire) => ({
           scheduleId: schedule.id,
@@ -347,7 +353,7 @@ export class FirePlanner {
           ...fire,
           startAt:
             fire.status === 'pending'
-              ? new Date(fire.scheduledFor.getTime() + this.jitterOf(schedule))
+              ? new Date(Math.max(fire.scheduledFor.getTime() + this.jitterOf(schedule), nowMs))
               : null,
         })),
         advance: { ...advance, nextRunAt: plan.nextRunAt },
@@ -390,7 +396,10 @@ export class FirePlanner {
     if (!group) {
       group = new Set();
       this.groups.set(atMs, group);
-      this.timers.arm(this.groupName(atMs), atMs - PRESTART_MS, () => void this.fireGroup(atMs));
+      this.timers.arm(this.groupName(atMs), atMs - PRESTART_MS, () => {
+        const firing = this.fireGroup(atMs).finally(() => this.firing.delete(firing));
+        this.firing.add(firing);
+      });
     }
     group.add(run.id);
   }
@@ -417,7 +426,7 @@ export class FirePlanner {
         ...(await this.runs.startIfHeld(
           fires.filter((armed) => !armed.planned).map((armed) => armed.fire.run.id),
           this.identity.id,
-          new Date(atMs),
+          this.startOf(atMs),
         )),
       ]);
     } catch (error) {
@@ -441,13 +450,21 @@ export class FirePlanner {
     const ids = fires.map((armed) => armed.fire.run.id);
     const deadline = new Date(atMs + RUN_LEASE_MS - WATERMARK_MARGIN_MS);
     if (!(await this.runs.markStartedThrough(this.identity.id, new Date(atMs), deadline))) {
-      return this.runs.startIfHeld(ids, this.identity.id, new Date(atMs));
+      return this.runs.startIfHeld(ids, this.identity.id, this.startOf(atMs));
     }
     // By primary key (`id = ANY`): an anti-join over the ids was planned as a scan of open runs.
     const held = await this.runs.stillHeld(ids, this.identity.id);
     for (const { fire } of fires)
       if (held.has(fire.run.id) && fire.run.scheduleId) this.noteStart(fire.run.scheduleId, atMs);
     return held;
+  }
+
+  /**
+   * The start recorded for a group started run by run: its planned start, or now when that has
+   * passed (a fire taken over, or a late group), so history tells when it really started.
+   */
+  private startOf(atMs: number): Date {
+    return new Date(Math.max(atMs, this.clock.nowMs()));
   }
 
   private noteStart(scheduleId: string, atMs: number): void {

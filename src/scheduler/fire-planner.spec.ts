@@ -335,7 +335,10 @@ describe('FirePlanner', () => {
   });
 
   afterEach(async () => {
-    await planner.stop();
+    // A group whose start is being recorded still starts (within PRESTART_MS): stop waits for it.
+    const stopped = planner.stop();
+    await jest.advanceTimersByTimeAsync(PRESTART_MS);
+    await stopped;
     jest.restoreAllMocks();
     jest.clearAllTimers();
     jest.useRealTimers();
@@ -851,6 +854,10 @@ describe('FirePlanner', () => {
           finishedAt: iso(T0),
         });
       }
+      // the catch-up's claim records its start as now (when it was planned), not its instant
+      const catchUp = store.runsOf(schedule.id).find((run) => run.status !== 'missed')!;
+      expect(catchUp.scheduledFor).toEqual(new Date(T0 - 9_500));
+      expect(catchUp.startedAt).toEqual(new Date(T0));
       // the catch-up for 9.5 s ago runs straight away; the next instant on time
       await advanceTo(SECOND);
       expect(executor.timeline()).toEqual([
@@ -954,6 +961,11 @@ describe('FirePlanner', () => {
 
       expect(executor.launches.map(({ fire, atMs }) => [fire.run.id, atMs])).toEqual([[latest.id, T0]]);
       expect(journal.outcomes.map((outcome) => [outcome.id, outcome.status])).toEqual([[older.id, 'missed']]);
+      // its start is recorded as when it really started, not its instant
+      expect(store.runs.find((run) => run.id === latest.id)).toMatchObject({
+        status: 'running',
+        startedAt: new Date(T0),
+      });
     });
 
     it('records a late one missed when the planner makes the schedule its own catch-up run (run_once)', async () => {
@@ -1020,6 +1032,25 @@ describe('FirePlanner', () => {
       await advanceTo(10 * SECOND);
       expect(executor.launches).toEqual([]);
       expect(store.runs).toHaveLength(claimed);
+    });
+
+    it('lets a group whose start is being recorded start at its instant before it returns', async () => {
+      const schedule = addSchedule('every 1s');
+      await start();
+      await advanceTo(SECOND - PRESTART_MS + 1); // the group's watermark is written
+      expect(runs.watermarkCalls).toEqual([T0 + SECOND]);
+
+      let stopped = false;
+      const stopping = planner.stop().then(() => (stopped = true));
+      await advanceTo(SECOND - 1);
+      expect(stopped).toBe(false);
+      await advanceTo(SECOND);
+      await stopping;
+      expect(executor.launches.map(({ fire, atMs }) => [fire.run.scheduleId, atMs])).toEqual([
+        [schedule.id, T0 + SECOND],
+      ]);
+      await advanceTo(10 * SECOND);
+      expect(executor.launches).toHaveLength(1);
     });
   });
 });

@@ -12,6 +12,9 @@ import { RunJournal } from './run-journal.service';
 import { Fire, retryDelayMs } from './run-policy';
 
 export const MAX_RESULT_BYTES = 64 * 1024;
+/** While shutting down, how often the log says which runs are still awaited. */
+export const DRAIN_REPORT_MS = 2_000;
+const DRAIN_REPORT_NAMES = 5;
 
 type FinalStatus = 'succeeded' | 'failed' | 'timed_out' | 'interrupted';
 
@@ -128,7 +131,10 @@ export class RunExecutor {
   }
 
   launch(fire: Fire): void {
-    if (!this.accepting) return;
+    if (!this.accepting) {
+      this.refuse(fire);
+      return;
+    }
     const scheduleId = fire.run.scheduleId;
     if (scheduleId && fire.policy.overlap !== 'allow' && (this.activeBySchedule.get(scheduleId) ?? 0) > 0) {
       if (fire.policy.overlap === 'queue') {
@@ -154,23 +160,68 @@ export class RunExecutor {
     }
   }
 
-  /** Stops taking fires, waits for running ones up to `graceMs`, then interrupts the rest. */
-  async drain(graceMs: number): Promise<void> {
+  /**
+   * Stops taking fires and waits for the running ones up to `graceMs`, or until `cutShort`
+   * resolves (a second signal), saying every DRAIN_REPORT_MS what it waits for; then interrupts
+   * the rest. A fire whose start is recorded but that holds no slot yet (waiting for one, queued
+   * behind its schedule's run, or launched from now on) never starts: it is recorded
+   * `interrupted` at once, so its event goes out with the others'.
+   */
+  async drain(graceMs: number, cutShort?: Promise<unknown>): Promise<void> {
     this.accepting = false;
+    const unstarted = [...this.waiting, ...[...this.queuedBySchedule.values()].flat()];
     this.waiting.length = 0;
+    this.queuedBySchedule.clear();
+    for (const fire of unstarted) this.refuse(fire);
     // Unstarted retries stay `pending` in the database; whoever starts next takes them over.
     for (const name of this.retryTimers.keys()) this.timers.disarm(name);
     this.retryTimers.clear();
-    this.queuedBySchedule.clear();
+    let endedEarly = false;
+    void cutShort?.then(() => (endedEarly = true));
     const deadline = this.clock.nowMs() + graceMs;
-    while (this.active.size > 0 && this.clock.nowMs() < deadline) {
+    let reportAt = this.clock.nowMs();
+    // Runs whose start is being recorded (`confirming`) are waited for too: they end `interrupted`.
+    while ((this.active.size > 0 || this.confirming > 0) && !endedEarly && this.clock.nowMs() < deadline) {
+      if (this.clock.nowMs() >= reportAt && this.active.size > 0) {
+        this.reportWaiting(deadline);
+        reportAt += DRAIN_REPORT_MS;
+      }
       await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    if (this.active.size > 0) {
+      this.logger.warn(
+        `${endedEarly ? 'Not waiting any longer' : 'Shutdown grace period over'}: interrupting ${this.active.size} run(s)`,
+      );
     }
     for (const run of [...this.active.values()]) {
       this.abort(run, new Error('the service shut down'));
       run.settle('interrupted', 'interrupted: the service shut down before the run finished', null);
     }
     await this.journal.flush();
+  }
+
+  /** `waiting for 3 running run(s): digest, report, sync, 7 s left` (at most five names). */
+  private reportWaiting(deadline: number): void {
+    const names = [...this.active.values()].map(({ fire }) => fire.task.name);
+    const shown =
+      names.slice(0, DRAIN_REPORT_NAMES).join(', ') + (names.length > DRAIN_REPORT_NAMES ? ', …' : '');
+    const left = Math.max(0, Math.ceil((deadline - this.clock.nowMs()) / 1000));
+    this.logger.log(`waiting for ${names.length} running run(s): ${shown}, ${left} s left`);
+  }
+
+  /**
+   * A fire that arrives while shutting down. Its start is recorded (the API tells it started), so
+   * it ends `interrupted` without running; an unrecorded one (a retry) stays `pending`, to be
+   * taken over.
+   */
+  private refuse(fire: Fire): void {
+    if (fire.recorded) {
+      this.recordNotStarted(
+        fire,
+        'interrupted',
+        'interrupted: the service shut down before the run could start',
+      );
+    }
   }
 
   private admit(fire: Fire): void {
@@ -196,7 +247,11 @@ export class RunExecutor {
       (held) => {
         this.confirming--;
         if (held.has(fire.run.id) && this.accepting) this.begin(fire);
-        else this.release(null);
+        else {
+          // Recorded started, but the service is shutting down: it ends without running.
+          if (held.has(fire.run.id)) this.refuse({ ...fire, recorded: true });
+          this.release(null);
+        }
       },
       (error: Error) => {
         this.confirming--;
@@ -341,7 +396,7 @@ export class RunExecutor {
     }
   }
 
-  private recordNotStarted(fire: Fire, status: 'skipped' | 'failed', error: string): void {
+  private recordNotStarted(fire: Fire, status: 'skipped' | 'failed' | 'interrupted', error: string): void {
     const finishedAt = this.clock.now();
     this.journal.finished({
       id: fire.run.id,
@@ -377,7 +432,8 @@ export class RunExecutor {
         RUN_LEASE_MS,
         'pending',
       );
-      if (!run) return;
+      // Shutting down: the retry stays `pending`, for whoever starts next to take over.
+      if (!run || !this.accepting) return;
       const name = `scout:retry:${run.id}`;
       this.retryTimers.set(name, fire.run.scheduleId ?? '');
       this.timers.arm(name, retryAt.getTime(), () => {

@@ -963,7 +963,7 @@ describe('RunExecutor', () => {
       expect(journal.outcomeOf('run-1')).toMatchObject({ status: 'succeeded' });
     });
 
-    it('takes no new fires and starts no waiting, queued or retried ones afterwards', async () => {
+    it('starts no waiting, queued or later fire: each ends interrupted at once, with its task_error; a retry stays pending', async () => {
       build({ maxConcurrentRuns: 1 });
       executor.launch(fire('s1', { overlap: 'queue', maxRetries: 3 }));
       executor.launch(fire('s1', { overlap: 'queue' })); // queued behind run-1
@@ -973,19 +973,79 @@ describe('RunExecutor', () => {
       executor.launch(fire('s3')); // after drain began
       await afterStarts();
 
+      // Their starts were recorded (the API tells them started): they end now, never run.
+      for (const id of ['run-2', 'run-3', 'run-4']) {
+        expectLifecycle(id, false);
+        expect(eventsOf(id)[0].payload).toMatchObject({ status: 'interrupted' });
+        expect(journal.outcomeOf(id)).toMatchObject({
+          status: 'interrupted',
+          startedAt: null,
+          durationMs: null,
+        });
+        expect(journal.outcomeOf(id)!.error).toContain('before the run could start');
+      }
+
       // run-1 fails during the grace period: its retry row may be written (it stays pending, for
-      // the next process to take over) but it is not run here
+      // the next process to take over) but it is neither armed nor run here
       handler.callOf('run-1').reject(new Error('fails during drain'));
       await advance(6 * SECOND);
       await draining;
 
       expect(startedRunIds()).toEqual(['run-1']);
-      expect(namesOf('run-2')).toEqual([]);
-      expect(namesOf('run-3')).toEqual([]);
-      expect(namesOf('run-4')).toEqual([]);
+      expect(registry.getTimeouts()).toEqual([]);
       await advance(3_600 * SECOND);
       expect(handler.calls).toHaveLength(1);
       expect(startedRunIds()).toEqual(['run-1']);
+    });
+
+    it('says at once and every 2 s which runs it waits for and how long is left', async () => {
+      const log = jest.spyOn(Logger.prototype, 'log');
+      executor.launch(fire('s1', {}, { taskId: 'a' }));
+      executor.launch(fire('s2', {}, { taskId: 'b' }));
+      await afterStarts();
+      const draining = executor.drain(10 * SECOND);
+      await flush();
+      const waiting = () =>
+        log.mock.calls.map(([message]) => String(message)).filter((message) => message.startsWith('waiting'));
+      expect(waiting()).toEqual(['waiting for 2 running run(s): Task one, Task one, 10 s left']);
+
+      handler.callOf('run-1').resolve('ok');
+      await advance(2 * SECOND);
+      expect(waiting()).toHaveLength(2);
+      expect(waiting()[1]).toBe('waiting for 1 running run(s): Task one, 8 s left');
+      handler.callOf('run-2').resolve('ok');
+      await advance(100);
+      await draining;
+      expect(waiting()).toHaveLength(2);
+    });
+
+    it('a second signal ends the wait: the runs still going are interrupted at once', async () => {
+      executor.launch(fire());
+      await afterStarts();
+      let endGrace!: () => void;
+      const draining = executor.drain(60 * SECOND, new Promise<void>((resolve) => (endGrace = resolve)));
+      await advance(SECOND);
+      expect(executor.activeCount).toBe(1);
+
+      endGrace();
+      await advance(20);
+      await draining;
+      expect(clock.nowMs() - T0).toBeLessThanOrEqual(SECOND + 40);
+      expect(journal.outcomeOf('run-1')).toMatchObject({ status: 'interrupted' });
+      expect(handler.callOf('run-1').context.signal.aborted).toBe(true);
+      expect(namesOf('run-1')).toEqual(['task_started', 'task_error']);
+    });
+
+    it('a retry whose start was being recorded when the drain began ends interrupted, not running', async () => {
+      executor.launch({ ...fire(), recorded: false });
+      const draining = executor.drain(5 * SECOND);
+      await advance(100);
+      await draining;
+
+      expect(runs.startRecorded).toEqual(['run-1']);
+      expect(handler.calls).toEqual([]);
+      expectLifecycle('run-1', false);
+      expect(journal.outcomeOf('run-1')).toMatchObject({ status: 'interrupted', startedAt: null });
     });
 
     it('disarms retries armed before the drain', async () => {

@@ -35,13 +35,18 @@ function processIsAlive(pid: number): boolean {
  * clock with the database's, recover what dead instances left (their `running` runs become
  * `interrupted`, their `pending` claims are taken over and fire late or are recorded `missed` by
  * the misfire policy), then start planning. Every heartbeat repeats the clock alignment and the
- * recovery. On SIGTERM: stop arming, let running runs finish within the grace period, interrupt
- * the rest, and mark this instance stopped so the others take over at once.
+ * recovery. On SIGTERM: stop arming, let running runs finish within the grace period (still
+ * heartbeating), interrupt the rest, and mark this instance stopped so the others take over at once.
  */
 @Injectable()
 export class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(SchedulerLifecycle.name);
   private started = false;
+  /** Shutting down: heartbeats go on until the runs are drained, and nothing else. */
+  private stopping = false;
+  private readonly beating = new Set<Promise<void>>();
+  private endGrace: () => void = () => undefined;
+  private readonly graceEnded = new Promise<void>((resolve) => (this.endGrace = resolve));
 
   constructor(
     private readonly instances: InstanceRepository,
@@ -67,18 +72,28 @@ export class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplica
     this.planner.start();
     this.registry.addInterval(
       HEARTBEAT_JOB,
-      setInterval(() => void this.beat(), HEARTBEAT_MS),
+      setInterval(() => this.beat(), HEARTBEAT_MS),
     );
     this.started = true;
     this.logger.log(`Scheduler instance ${id} started on ${host} (pid ${pid})`);
   }
 
+  /** Stops waiting for running runs (a second signal): they are interrupted, recorded and announced now. */
+  endGraceNow(): void {
+    this.endGrace();
+  }
+
   async beforeApplicationShutdown(): Promise<void> {
     if (!this.started) return;
     this.started = false;
-    if (this.registry.doesExist('interval', HEARTBEAT_JOB)) this.registry.deleteInterval(HEARTBEAT_JOB);
+    // The heartbeat goes on while runs finish: a grace longer than the instance lease must not
+    // make the other instances take this one for dead and interrupt runs it is still finishing.
+    this.stopping = true;
+    await Promise.all(this.beating);
     await this.planner.stop();
-    await this.executor.drain(this.options.shutdownGraceSeconds * 1000);
+    await this.executor.drain(this.options.shutdownGraceSeconds * 1000, this.graceEnded);
+    if (this.registry.doesExist('interval', HEARTBEAT_JOB)) this.registry.deleteInterval(HEARTBEAT_JOB);
+    await Promise.all(this.beating);
     await this.instances.markStopped(this.identity.id);
     this.logger.log('Scheduler stopped');
   }
@@ -98,10 +113,11 @@ export class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplica
       INSTANCE_LEASE_MS,
       deadOnThisHost.map((instance) => instance.id),
     );
-    const now = this.clock.now();
+    // Each ends at its instance's last sign of life (heartbeat or stop), not now: the downtime
+    // is not part of the run.
     const interrupted = await this.runs.interrupt(
       open.filter((run) => run.status === 'running').map((run) => run.id),
-      now,
+      this.clock.now(),
       'interrupted: the instance running it stopped (crash, kill or restart) before the run finished',
     );
     for (const run of interrupted) {
@@ -110,7 +126,7 @@ export class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplica
         runId: run.id,
         status: 'interrupted',
         error: run.error,
-        finishedAt: now.toISOString(),
+        finishedAt: run.finishedAt!.toISOString(),
       });
     }
     const pending = open.filter((run) => run.status === 'pending');
@@ -134,9 +150,15 @@ export class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplica
     }
   }
 
-  private async beat(): Promise<void> {
+  private beat(): void {
+    const beat = this.beatOnce().finally(() => this.beating.delete(beat));
+    this.beating.add(beat);
+  }
+
+  private async beatOnce(): Promise<void> {
     try {
       await this.instances.heartbeat(this.identity.id);
+      if (this.stopping) return;
       await this.alignClock();
       await this.recover();
     } catch (error) {

@@ -67,13 +67,22 @@ export class ServiceProcess {
     );
   }
 
-  /** Kills the process like a crash: no shutdown hook runs. */
-  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+  /**
+   * Sends `signal` and waits for the process to end; by default SIGKILL, like a crash (no
+   * shutdown hook runs). Resolves with its exit code (null when a signal ended it).
+   */
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<number | null> {
     const child = this.child;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
+    if (!child || child.exitCode !== null) return child?.exitCode ?? null;
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill(signal);
-    await exited;
+    const code = await exited;
     this.child = null;
+    return code;
+  }
+
+  /** Sends a signal without waiting (a second Ctrl-C while the first one's shutdown runs). */
+  signal(signal: NodeJS.Signals): void {
+    this.child?.kill(signal);
   }
 }
