@@ -378,9 +378,9 @@ describe.each(DATABASE_KINDS)('REST API: schedules and events on %s', (kind) => 
         'overlapPolicy must be one of the following values',
       ],
       [
-        'timeoutSeconds 0',
-        () => ({ schedule: 'every 1h', timeoutSeconds: 0 }),
-        'timeoutSeconds must not be less than 1',
+        'timeoutSeconds -1',
+        () => ({ schedule: 'every 1h', timeoutSeconds: -1 }),
+        'timeoutSeconds must not be less than 0',
       ],
       [
         'timeoutSeconds 1.5',

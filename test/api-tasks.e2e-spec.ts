@@ -282,6 +282,7 @@ describe.each(DATABASE_KINDS)('REST API: tasks and runs on %s', (kind) => {
         durationMs: null,
         status: 'running',
         attempt: 1,
+        chainDepth: 0,
         error: null,
         result: null,
         instanceId: expect.any(String),

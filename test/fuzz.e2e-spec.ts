@@ -342,7 +342,7 @@ function scheduleFields(seeded: Seeded, taskId: string | null): Record<string, F
       valid: pickFrom(['skip', 'allow', 'queue']),
       invalid: pickFrom(['SKIP', 'sometimes', '', 0]),
     },
-    timeoutSeconds: int([1, 86_400], [0, -1, 86_401]),
+    timeoutSeconds: int([0, 1, 86_400], [-1, 86_401]),
     maxRetries: int([0, 20], [-1, 21, 1_000_000]),
     retryBackoffSeconds: int([1, 86_400], [0, -5, 86_401]),
     jitterSeconds: int([0, 3_600], [-1, 3_601]),

@@ -3,6 +3,7 @@ import { InitialSchema1764115200000 } from './migrations/1764115200000-initial-s
 import { Cluster1764201600000 } from './migrations/1764201600000-cluster';
 import { StartWatermark1764374400000 } from './migrations/1764374400000-start-watermark';
 import { LeanerRunIndexes1764460800000 } from './migrations/1764460800000-leaner-run-indexes';
+import { RunChainDepth1764547200000 } from './migrations/1764547200000-run-chain-depth';
 import { InstanceEntity } from './instance.entity';
 import { ScheduleEntity } from './schedule.entity';
 import { TaskRunEntity } from './task-run.entity';
@@ -14,6 +15,7 @@ export const MIGRATIONS = [
   Cluster1764201600000,
   StartWatermark1764374400000,
   LeanerRunIndexes1764460800000,
+  RunChainDepth1764547200000,
 ];
 
 /**

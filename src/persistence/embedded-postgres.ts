@@ -1,33 +1,58 @@
-import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { Logger } from '@nestjs/common';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { DataDirLock } from './data-dir-lock';
 
 /**
  * PostgreSQL without a server: PGlite (Postgres compiled to WASM) persisted under a directory,
  * served on a loopback port by pglite-socket so that the very same `pg` driver, TypeORM
  * entities, migrations and SQL run against it as against a real server. PGlite is a
- * single-connection database, so the pool in front of it has one connection.
+ * single-connection database, so the pool in front of it has one connection. The directory is
+ * locked first: one process per data folder.
  */
 export class EmbeddedPostgres {
+  private static readonly logger = new Logger('EmbeddedPostgres');
+
   private constructor(
     private readonly db: PGlite,
     private readonly server: PGLiteSocketServer,
+    private readonly lock: DataDirLock,
     readonly url: string,
   ) {}
 
   static async start(dataDir: string): Promise<EmbeddedPostgres> {
     const directory = resolve(dataDir);
-    mkdirSync(directory, { recursive: true });
-    const db = await PGlite.create(resolve(directory, 'pgdata'));
-    const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 1 });
-    await server.start();
-    const url = `postgres://postgres@${server.getServerConn()}/postgres`;
-    return new EmbeddedPostgres(db, server, url);
+    // Before PGlite opens anything: a second process must not touch the files at all.
+    const lock = DataDirLock.acquire(directory);
+    let db: PGlite | null = null;
+    try {
+      db = await PGlite.create(resolve(directory, 'pgdata'));
+      const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 1 });
+      // A connection's failure is reported as an event; without a listener nobody would hear of
+      // it, and the pool reconnects on its own. It must never take the process down.
+      server.addEventListener('error', (event) => {
+        const detail = (event as CustomEvent<unknown>).detail;
+        EmbeddedPostgres.logger.warn(
+          `Embedded database connection error: ${detail instanceof Error ? detail.message : String(detail)}`,
+        );
+      });
+      await server.start();
+      const url = `postgres://postgres@${server.getServerConn()}/postgres`;
+      return new EmbeddedPostgres(db, server, lock, url);
+    } catch (error) {
+      await db?.close().catch(() => undefined);
+      lock.release();
+      throw error;
+    }
   }
 
   async stop(): Promise<void> {
-    await this.server.stop();
-    await this.db.close();
+    try {
+      await this.server.stop();
+      await this.db.close();
+    } finally {
+      this.lock.release();
+    }
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, In, Repository } from 'typeorm';
+import { DataSource, EntityManager, In, Repository } from 'typeorm';
 import { PageCursor } from '../common/cursor';
 import { mapInSlices } from '../common/time-slices';
 import { ScheduleEntity } from './schedule.entity';
@@ -17,6 +17,40 @@ export type PlannedSchedule = Omit<ScheduleEntity, 'lastRunAt' | 'createdAt' | '
 
 /** A schedule due soon, and whether it is this instance's. */
 export type DueSchedule = PlannedSchedule & { owned: boolean };
+
+/** A task on an `after:` path: its id, and its name (null if the task is gone). */
+export interface ChainLink {
+  id: string;
+  name: string | null;
+}
+
+/** Thrown instead of storing an `after:` schedule that would close a cycle; `path` as in findChainCycle. */
+export class ChainCycleFound extends Error {
+  constructor(readonly path: ChainLink[]) {
+    super('after: would make a cycle');
+  }
+}
+
+/** Any fixed number: the transaction lock every `after:` schedule is checked and stored under. */
+const CHAIN_LOCK = 7_311_844;
+
+/**
+ * The `after:` path from `$2` upwards (each task to the task its own `after:` schedule follows),
+ * until it reaches `$1`: one row per task, in order, or none when it never does. Each task has
+ * one schedule, so the walk is a single path; it stops at a task already on it, so a cycle
+ * stored before cycles were refused cannot make it loop.
+ */
+const CHAIN_PATH_TO = `WITH RECURSIVE walk(task_id, path) AS (
+     SELECT $2::text, ARRAY[$2::text]
+     UNION ALL
+     SELECT s.signal, w.path || s.signal
+       FROM walk w JOIN schedule s ON s.task_id = w.task_id::uuid AND s.type = 'chain'
+      WHERE w.task_id <> $1 AND s.signal <> ALL (w.path)
+   ), found AS (SELECT path FROM walk WHERE task_id = $1 LIMIT 1)
+   SELECT step.id, t.name
+     FROM found CROSS JOIN unnest(found.path) WITH ORDINALITY AS step(id, n)
+     LEFT JOIN task t ON t.id = step.id::uuid
+    ORDER BY step.n`;
 
 /** The due query's columns; its times as epoch milliseconds (thousands of rows a second). */
 const DUE_COLUMNS = `id, task_id AS "taskId", spec, type, timezone, signal, ${epochMs('scheduled_at')} AS "scheduledAt",
@@ -125,9 +159,21 @@ export class ScheduleRepository {
     };
   }
 
-  /** One schedule per task: the new one takes the old one's place in one transaction. */
+  /**
+   * One schedule per task: the new one takes the old one's place in one transaction.
+   *
+   * An `after:` schedule is stored only if it closes no cycle (else ChainCycleFound): the check
+   * and the insert run under one transaction lock that every `after:` insert takes, so two
+   * requests cannot each add one half of a cycle (A after B, B after A) unseen by the other.
+   * Chain schedules are few and rarely made; other schedules never take the lock.
+   */
   replaceForTask(schedule: NewSchedule): Promise<{ saved: ScheduleEntity; replaced: ScheduleEntity | null }> {
     return this.dataSource.transaction(async (manager) => {
+      if (schedule.type === 'chain' && schedule.signal) {
+        await manager.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
+        const cycle = await this.findChainCycle(schedule.taskId, schedule.signal, manager);
+        if (cycle) throw new ChainCycleFound(cycle);
+      }
       const repository = manager.getRepository(ScheduleEntity);
       const replaced = await repository.findOne({
         where: { taskId: schedule.taskId },
@@ -139,6 +185,20 @@ export class ScheduleRepository {
       );
       return { saved, replaced };
     });
+  }
+
+  /**
+   * The cycle that scheduling `taskId` after `signal` would close: the `after:` path from
+   * `signal` up to `taskId` (`[signal, …, taskId]`: each follows the next), or null when there
+   * is none. One recursive query; it reads only the path, not every schedule.
+   */
+  async findChainCycle(
+    taskId: string,
+    signal: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<ChainLink[] | null> {
+    const rows = await manager.query<ChainLink[]>(CHAIN_PATH_TO, [taskId, signal]);
+    return rows.length > 0 ? rows : null;
   }
 
   async deleteByTaskId(taskId: string): Promise<ScheduleEntity | null> {

@@ -64,6 +64,10 @@ export class TaskRunEntity {
   @Column({ type: 'integer', default: 1 })
   attempt: number;
 
+  /** How many `after:`/`on:` steps led to this run (0: a timed or manual run). */
+  @Column({ name: 'chain_depth', type: 'integer', default: 0 })
+  chainDepth: number;
+
   @Column({ type: 'text', nullable: true })
   error: string | null;
 

@@ -57,6 +57,8 @@ export interface NewRun {
   scheduledFor: Date;
   attempt: number;
   instanceId: string;
+  /** How many `after:`/`on:` steps led to it; absent: 0. */
+  chainDepth?: number;
 }
 
 export interface RunOutcome {
@@ -71,7 +73,7 @@ export interface RunOutcome {
 
 const RUN_COLUMNS = `id, task_id AS "taskId", schedule_id AS "scheduleId", trigger, scheduled_for AS "scheduledFor",
   started_at AS "startedAt", finished_at AS "finishedAt", duration_ms AS "durationMs", status, attempt, error, result,
-  instance_id AS "instanceId", lease_until AS "leaseUntil", created_at AS "createdAt"`;
+  instance_id AS "instanceId", lease_until AS "leaseUntil", created_at AS "createdAt", chain_depth AS "chainDepth"`;
 
 /**
  * Whether a `pending` run of the planner already started: its claim carries its planned start
@@ -98,7 +100,7 @@ const READ_COLUMNS = `run.id, run.task_id AS "taskId", run.schedule_id AS "sched
   run.finished_at AS "finishedAt", run.duration_ms AS "durationMs",
   CASE WHEN ${startedPending('run', 'scheduler_instance')} THEN 'running' ELSE run.status END AS status,
   run.attempt, run.error, run.result, run.instance_id AS "instanceId", run.lease_until AS "leaseUntil",
-  run.created_at AS "createdAt"`;
+  run.created_at AS "createdAt", run.chain_depth AS "chainDepth"`;
 
 /** Completes a `WITH started AS (… RETURNING schedule_id, started_at)`: moves `schedule.last_run_at`. */
 const TOUCH_LAST_RUN = `UPDATE schedule s SET last_run_at = GREATEST(s.last_run_at, x.at)
@@ -251,9 +253,9 @@ export class TaskRunRepository {
     const rows = await this.returning<TaskRunEntity>(
       `WITH inserted AS (
          INSERT INTO task_run (id, task_id, schedule_id, trigger, scheduled_for, status, attempt, instance_id,
-                               lease_until, started_at)
+                               lease_until, started_at, chain_depth)
          VALUES ($9, $1, $2, $3, $4, $8::varchar, $5, $6, $4::timestamptz + $7 * interval '1 millisecond',
-                 CASE WHEN $8::varchar = 'running' THEN $4::timestamptz END)
+                 CASE WHEN $8::varchar = 'running' THEN $4::timestamptz END, $10)
          ON CONFLICT (schedule_id, scheduled_for) DO NOTHING
          RETURNING ${RUN_COLUMNS}),
        started AS (SELECT "scheduleId" AS schedule_id, "startedAt" AS started_at FROM inserted),
@@ -269,6 +271,7 @@ export class TaskRunRepository {
         leaseMs,
         status,
         timeOrderedId(),
+        run.chainDepth ?? 0,
       ],
     );
     return rows[0] ?? null;

@@ -1,7 +1,7 @@
 import { ApiKeyGuard } from '../common/api-key.guard';
-import { Body, Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
-import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { EventAcceptedDto, PublishEventDto } from './dto/event.dto';
+import { Body, Controller, Headers, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { ApiHeader, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { CHAIN_DEPTH_HEADER, EventAcceptedDto, parseChainDepth, PublishEventDto } from './dto/event.dto';
 import { TaskSchedulerService } from './task-scheduler.service';
 
 @UseGuards(ApiKeyGuard)
@@ -14,7 +14,19 @@ export class EventsController {
   @Post(':name')
   @HttpCode(202)
   @ApiOperation({ summary: 'Publish an event: runs every task scheduled on:<name>' })
-  publish(@Param('name') name: string, @Body() body: PublishEventDto): Promise<EventAcceptedDto> {
-    return this.scheduler.publishEvent(name, body.payload);
+  @ApiHeader({
+    name: 'X-Scout-Chain-Depth',
+    required: false,
+    description:
+      'When a run publishes the event (e.g. a webhook answering a call of the http handler), the ' +
+      'X-Scout-Chain-Depth it was called with; the runs the event fires are one deeper, and past ' +
+      'SCHEDULER_MAX_CHAIN_DEPTH they are recorded skipped. A non-negative integer; absent: 0.',
+  })
+  publish(
+    @Param('name') name: string,
+    @Body() body: PublishEventDto,
+    @Headers(CHAIN_DEPTH_HEADER) chainDepth: string | undefined,
+  ): Promise<EventAcceptedDto> {
+    return this.scheduler.publishEvent(name, body.payload, { chainDepth: parseChainDepth(chainDepth) });
   }
 }

@@ -68,6 +68,7 @@ class Store {
       instanceId: null,
       leaseUntil: null,
       createdAt: this.clock.now(),
+      chainDepth: 0,
       ...row,
     };
     this.runs.push(run);

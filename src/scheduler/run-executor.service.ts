@@ -25,6 +25,8 @@ interface ActiveRun {
   controller: AbortController | null;
   /** Why the run was aborted before the handler asked for its signal. */
   abortReason: Error | null;
+  /** The run's timeout once the default is applied; null: none. */
+  timeoutMs: number | null;
   timeout: NodeJS.Timeout | null;
   settle: (status: FinalStatus, error: string | null, result: unknown) => void;
 }
@@ -41,14 +43,16 @@ class RunContext implements TaskRunContext {
   readonly run: TaskRunContext['run'];
   readonly event: TaskRunContext['event'];
   readonly timeoutMs: number | null;
+  readonly chainDepth: number;
   readonly #active: ActiveRun;
 
   constructor(active: ActiveRun) {
-    const { run, task, event, policy } = active.fire;
+    const { run, task, event, chainDepth } = active.fire;
     this.task = { id: task.id, name: task.name, payload: task.payload };
     this.run = { id: run.id, scheduledFor: run.scheduledFor, attempt: run.attempt, trigger: run.trigger };
     this.event = event;
-    this.timeoutMs = policy.timeoutMs;
+    this.timeoutMs = active.timeoutMs;
+    this.chainDepth = chainDepth ?? 0;
     this.#active = active;
   }
 
@@ -149,6 +153,11 @@ export class RunExecutor {
       return;
     }
     this.admit(fire);
+  }
+
+  /** Records a fire that will not run (e.g. past the chain depth limit): `skipped`, with a task_error. */
+  skip(fire: Fire, reason: string): void {
+    this.recordNotStarted(fire, 'skipped', reason);
   }
 
   /** Drops the armed retries of a schedule that was paused or cancelled. */
@@ -272,11 +281,14 @@ export class RunExecutor {
       return;
     }
     let settled = false;
+    // Resolved here, not when the schedule was stored: rows without a timeout follow the setting.
+    const timeoutMs = policy.timeoutMs ?? this.options.defaultTimeoutSeconds * 1000;
     const active: ActiveRun = {
       fire,
       startedAt,
       controller: null,
       abortReason: null,
+      timeoutMs: timeoutMs > 0 ? timeoutMs : null,
       timeout: null,
       settle: (status, error, result) => {
         if (settled) return;
@@ -291,12 +303,6 @@ export class RunExecutor {
     // before any of them can finish: this promise job is queued ahead of the handlers' outcomes).
     this.startedUnannounced.push(active);
     if (this.startedUnannounced.length === 1) void Promise.resolve().then(() => this.announceStarted());
-    if (policy.timeoutMs !== null) {
-      active.timeout = setTimeout(() => {
-        this.abort(active, new RunTimeout(`timed out after ${policy.timeoutMs} ms`));
-        active.settle('timed_out', `timed out after ${policy.timeoutMs! / 1000}s`, null);
-      }, policy.timeoutMs);
-    }
     let outcome: unknown;
     try {
       outcome = handler.run(new RunContext(active));
@@ -307,10 +313,26 @@ export class RunExecutor {
       this.returnedUnsettled.push({ active, result: outcome });
       return;
     }
+    // Only a run still going needs a timer: most handlers return at once, and a group of
+    // thousands of starts should not arm (and then clear) a timer each.
+    if (active.timeoutMs !== null) this.armTimeout(active);
     Promise.resolve(outcome).then(
       (result) => active.settle('succeeded', null, boundResult(result)),
       (error: unknown) =>
         active.settle('failed', error instanceof Error ? error.message : String(error), null),
+    );
+  }
+
+  private armTimeout(active: ActiveRun): void {
+    const timeoutMs = active.timeoutMs!;
+    const bySetting = active.fire.policy.timeoutMs === null ? ' (SCHEDULER_DEFAULT_TIMEOUT_SECONDS)' : '';
+    const elapsedMs = this.clock.nowMs() - active.startedAt.getTime();
+    active.timeout = setTimeout(
+      () => {
+        this.abort(active, new RunTimeout(`timed out after ${timeoutMs} ms`));
+        active.settle('timed_out', `timed out after ${timeoutMs / 1000}s${bySetting}`, null);
+      },
+      Math.max(0, timeoutMs - elapsedMs),
     );
   }
 
@@ -428,6 +450,7 @@ export class RunExecutor {
           scheduledFor: retryAt,
           attempt,
           instanceId: this.identity.id,
+          chainDepth: fire.chainDepth,
         },
         RUN_LEASE_MS,
         'pending',

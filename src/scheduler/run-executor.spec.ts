@@ -113,6 +113,7 @@ class FakeRuns {
       instanceId: run.instanceId,
       leaseUntil: new Date(run.scheduledFor.getTime() + leaseMs),
       createdAt: new Date(),
+      chainDepth: run.chainDepth ?? 0,
     };
     this.inserted.push(row);
     return Promise.resolve(row);
@@ -254,6 +255,7 @@ describe('RunExecutor', () => {
         event: null,
         signal: expect.any(AbortSignal),
         timeoutMs: 30 * SECOND,
+        chainDepth: 0,
       });
       expect(call.context.signal.aborted).toBe(false);
 
@@ -646,6 +648,31 @@ describe('RunExecutor', () => {
     });
   });
 
+  describe('chain depth', () => {
+    it("tells the handler its run's chain depth (0 when the fire carries none) and records it on retries", async () => {
+      executor.launch(fire('schedule-1'));
+      executor.launch({ ...fire('schedule-2', { maxRetries: 1 }), chainDepth: 4 });
+      await afterStarts();
+      expect(handler.callOf('run-1').context.chainDepth).toBe(0);
+      expect(handler.callOf('run-2').context.chainDepth).toBe(4);
+      handler.callOf('run-2').reject(new Error('again'));
+      await flush();
+      expect(runs.calls).toEqual([expect.objectContaining({ trigger: 'retry', chainDepth: 4 })]);
+    });
+
+    it('skip() records a fire skipped with its reason and a task_error, without running it', async () => {
+      executor.skip(fire('schedule-1'), 'skipped: too deep');
+      await flush();
+      expect(handler.calls).toEqual([]);
+      expect(journal.outcomeOf('run-1')).toMatchObject({
+        status: 'skipped',
+        error: 'skipped: too deep',
+        startedAt: null,
+      });
+      expect(namesOf('run-1')).toEqual(['task_error']);
+    });
+  });
+
   describe('timeout', () => {
     it('ends the run timed_out at the deadline and aborts the handler signal', async () => {
       const aborts: unknown[] = [];
@@ -681,6 +708,64 @@ describe('RunExecutor', () => {
       await advance(SECOND);
       expectLifecycle('run-1', true);
       expect(journal.outcomes).toHaveLength(1);
+    });
+
+    it('a schedule without a timeout gets SCHEDULER_DEFAULT_TIMEOUT_SECONDS when the run starts', async () => {
+      build({ defaultTimeoutSeconds: 60 });
+      executor.launch(fire('schedule-1', { timeoutMs: null }));
+      await afterStarts();
+      const { context } = handler.callOf('run-1');
+      expect(context.timeoutMs).toBe(60 * SECOND);
+
+      await advance(60 * SECOND - 1);
+      expect(namesOf('run-1')).toEqual(['task_started']);
+      await advance(1);
+      expect(context.signal.aborted).toBe(true);
+      expect(journal.outcomeOf('run-1')).toMatchObject({
+        status: 'timed_out',
+        durationMs: 60 * SECOND,
+        error: 'timed out after 60s (SCHEDULER_DEFAULT_TIMEOUT_SECONDS)',
+      });
+    });
+
+    it('timeoutSeconds 0 opts out of the default: the run goes on until its handler ends', async () => {
+      build({ defaultTimeoutSeconds: 60 });
+      executor.launch(fire('schedule-1', { timeoutMs: 0 }));
+      await afterStarts();
+      const { context, resolve } = handler.callOf('run-1');
+      expect(context.timeoutMs).toBeNull();
+      expect(jest.getTimerCount()).toBe(0);
+
+      await advance(3_600 * SECOND);
+      expect(context.signal.aborted).toBe(false);
+      expect(executor.activeCount).toBe(1);
+      resolve('finally');
+      await flush();
+      expect(journal.outcomeOf('run-1')).toMatchObject({ status: 'succeeded', durationMs: 3_600 * SECOND });
+    });
+
+    it('a default of 0 means no timeout for schedules that give none', async () => {
+      build({ defaultTimeoutSeconds: 0 });
+      executor.launch(fire('schedule-1', { timeoutMs: null }));
+      await afterStarts();
+      expect(handler.callOf('run-1').context.timeoutMs).toBeNull();
+      await advance(86_400 * SECOND);
+      expect(executor.activeCount).toBe(1);
+      expect(journal.outcomes).toEqual([]);
+    });
+
+    it('arms a timer only for a handler that returns a promise, not for one that returns at once', async () => {
+      handlers.set('sync', { run: () => 'done' });
+      executor.launch(fire('schedule-1', { timeoutMs: 5 * SECOND }, { handler: 'sync' }));
+      expect(jest.getTimerCount()).toBe(0);
+      await flush();
+      expect(journal.outcomeOf('run-1')).toMatchObject({ status: 'succeeded', result: 'done' });
+
+      executor.launch(fire('schedule-2', { timeoutMs: 5 * SECOND }));
+      expect(jest.getTimerCount()).toBe(1);
+      handler.callOf('run-2').resolve('later');
+      await flush();
+      expect(jest.getTimerCount()).toBe(0);
     });
 
     it('frees the schedule: a skip fire after the timeout starts', async () => {

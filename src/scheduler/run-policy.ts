@@ -6,6 +6,11 @@ import type { OverlapPolicy } from './policies';
 /** How one run is executed: taken from its schedule, or the defaults for a run without one. */
 export interface RunPolicy {
   overlap: OverlapPolicy;
+  /**
+   * The schedule's own timeout. Null: it gives none, and the executor applies the default
+   * (`SCHEDULER_DEFAULT_TIMEOUT_SECONDS`) when the run starts, so rows stored without one follow
+   * the setting of the day. 0: no timeout at all (an explicit opt-out).
+   */
   timeoutMs: number | null;
   maxRetries: number;
   retryBackoffMs: number;
@@ -23,6 +28,12 @@ export interface Fire {
    * executor records it first, if this instance still holds it.
    */
   recorded: boolean;
+  /**
+   * How many `after:`/`on:` steps led to this run: 0 (or absent) for a timed or manual run, the
+   * cause's depth + 1 for a chained or event run. Past `SCHEDULER_MAX_CHAIN_DEPTH` a fire is
+   * recorded `skipped`, which is what stops a loop of events or chains.
+   */
+  chainDepth?: number;
 }
 
 export function runPolicyOf(
@@ -34,7 +45,7 @@ export function runPolicyOf(
   if (!schedule) return { overlap: 'allow', timeoutMs: null, maxRetries: 0, retryBackoffMs: 10_000 };
   return {
     overlap: schedule.overlapPolicy,
-    timeoutMs: schedule.timeoutSeconds ? schedule.timeoutSeconds * 1000 : null,
+    timeoutMs: schedule.timeoutSeconds === null ? null : schedule.timeoutSeconds * 1000,
     maxRetries: schedule.maxRetries,
     retryBackoffMs: schedule.retryBackoffSeconds * 1000,
   };

@@ -5,7 +5,12 @@ import { DomainError, ErrorCode, InvalidScheduleError } from '../common/domain-e
 import { SCHEDULER_OPTIONS, SchedulerOptions } from '../config/scheduler-options';
 import { SchedulerEventEmitter } from '../events/scheduler-event.emitter';
 import { ScheduleEntity } from '../persistence/schedule.entity';
-import { NewSchedule, ScheduleRepository } from '../persistence/schedule.repository';
+import {
+  ChainCycleFound,
+  ChainLink,
+  NewSchedule,
+  ScheduleRepository,
+} from '../persistence/schedule.repository';
 import { NewTask } from '../persistence/task.repository';
 import { TaskEntity } from '../persistence/task.entity';
 import { TaskService } from '../tasks/task.service';
@@ -19,6 +24,18 @@ import { ScheduleChangeBus } from './schedule-change-bus.service';
 import { triggerOfSchedule } from './schedule-trigger';
 
 export type ScheduleInput = CreateScheduleDto;
+
+/**
+ * The refusal of an `after:` schedule that would close a cycle, in firing order: from the task
+ * being scheduled, through the tasks that follow it, back to it. `path` is `[signal, …, taskId]`.
+ */
+function cycleError(path: ChainLink[]): InvalidScheduleError {
+  const steps = [...path].reverse();
+  const text = [...steps, steps[0]]
+    .map((link) => (link.name === null ? link.id : `${link.id} (${JSON.stringify(link.name)})`))
+    .join(' → ');
+  return new InvalidScheduleError(`after: would make a cycle: ${text}`);
+}
 
 /** A schedule checked whole and ready to store for some task, with its description (parsed once). */
 export type PreparedSchedule = Omit<NewSchedule, 'taskId'> & { description: string };
@@ -52,6 +69,10 @@ export class ScheduleService {
       await this.tasks.assertExists(signal, 'after: task').catch(() => {
         throw new InvalidScheduleError(`after: unknown task ${signal}`);
       });
+      // Any cycle, however long, would run its tasks round and round. Checked again, under a
+      // lock, when the schedule is stored (two requests could each add one half of a cycle).
+      const cycle = taskId ? await this.schedules.findChainCycle(taskId, signal) : null;
+      if (cycle) throw cycleError(cycle);
     }
     const nextRunAt = isSignalTrigger(trigger) ? null : trigger.nextFireTime(null, now);
     if (!isSignalTrigger(trigger) && nextRunAt === null) {
@@ -87,7 +108,11 @@ export class ScheduleService {
   /** Stores the task's schedule, replacing the one it had. */
   async save(taskId: string, prepared: PreparedSchedule): Promise<ScheduleDto> {
     const { description, ...row } = prepared;
-    const { saved, replaced } = await this.schedules.replaceForTask({ ...row, taskId });
+    const { saved, replaced } = await this.schedules
+      .replaceForTask({ ...row, taskId })
+      .catch((error: unknown) => {
+        throw error instanceof ChainCycleFound ? cycleError(error.path) : error;
+      });
     return this.stored(saved, replaced, description);
   }
 

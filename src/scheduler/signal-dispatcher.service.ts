@@ -1,5 +1,6 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { Clock } from '../common/clock';
+import { SCHEDULER_OPTIONS, SchedulerOptions } from '../config/scheduler-options';
 import { ScheduleEntity } from '../persistence/schedule.entity';
 import { TaskRunEntity } from '../persistence/task-run.entity';
 import { TaskRunRepository } from '../persistence/task-run.repository';
@@ -8,18 +9,24 @@ import { ScheduleRepository } from '../persistence/schedule.repository';
 import { RUN_LEASE_MS } from './leases';
 import { InstanceIdentity } from './instance-identity';
 import { RunExecutor } from './run-executor.service';
-import { runPolicyOf } from './run-policy';
+import { Fire, runPolicyOf } from './run-policy';
 
 /**
  * Fires the schedules that wait on a signal rather than the clock: `on:<event>` when the event
  * is published, `after:<taskId>` when a run of that task succeeds. Each fire is one run keyed
  * `(scheduleId, moment of the signal)`, so the same signal delivered twice runs once.
+ *
+ * Each fire is one step deeper than its cause (a run fired `after:X` is X's run depth + 1; an
+ * event published at depth d fires runs of depth d + 1). `after:` cycles are refused when they
+ * are scheduled, but `on:` loops cannot be seen statically (a handler may publish anything), so a
+ * fire deeper than `SCHEDULER_MAX_CHAIN_DEPTH` is recorded `skipped` instead of run: that ends
+ * any loop.
  */
 @Injectable()
 export class SignalDispatcher implements OnModuleInit {
   private readonly logger = new Logger(SignalDispatcher.name);
   /** Successes waiting for their `after:` lookup: one query per batch, never one per run. */
-  private successes: Array<{ taskId: string; at: Date }> = [];
+  private successes: Array<{ taskId: string; at: Date; depth: number }> = [];
   private chaining: Promise<void> | null = null;
 
   constructor(
@@ -29,19 +36,24 @@ export class SignalDispatcher implements OnModuleInit {
     private readonly executor: RunExecutor,
     private readonly clock: Clock,
     private readonly identity: InstanceIdentity,
+    @Inject(SCHEDULER_OPTIONS) private readonly options: SchedulerOptions,
   ) {}
 
   onModuleInit(): void {
     this.executor.onSuccess((fire, finishedAt) => {
-      this.successes.push({ taskId: fire.task.id, at: finishedAt });
+      this.successes.push({ taskId: fire.task.id, at: finishedAt, depth: fire.chainDepth ?? 0 });
       this.chaining ??= this.chainBatches();
     });
   }
 
-  /** Runs every task scheduled `on:<name>`; returns the runs started. */
-  async publish(name: string, payload: unknown): Promise<TaskRunEntity[]> {
+  /**
+   * Runs every task scheduled `on:<name>`; returns the runs started (and those skipped as too
+   * deep). `chainDepth` is the publisher's own depth (0: not published by a run).
+   */
+  async publish(name: string, payload: unknown, chainDepth = 0): Promise<TaskRunEntity[]> {
     const listening = await this.schedules.findListening('event', [name]);
-    return this.fire(listening, 'event', this.clock.now(), { name, payload: payload ?? null });
+    const event = { name, payload: payload ?? null };
+    return this.fire(listening, 'event', this.clock.now(), event, chainDepth + 1);
   }
 
   /**
@@ -59,9 +71,9 @@ export class SignalDispatcher implements OnModuleInit {
           const listening = await this.schedules.findListening('chain', [
             ...new Set(batch.map((success) => success.taskId)),
           ]);
-          for (const { taskId, at } of batch) {
+          for (const { taskId, at, depth } of batch) {
             const waiting = listening.filter((schedule) => schedule.signal === taskId);
-            if (waiting.length > 0) await this.fire(waiting, 'chain', at, null);
+            if (waiting.length > 0) await this.fire(waiting, 'chain', at, null, depth + 1);
           }
         } catch (error) {
           this.logger.error(`Chaining after ${batch.length} run(s) failed: ${(error as Error).message}`);
@@ -77,6 +89,7 @@ export class SignalDispatcher implements OnModuleInit {
     type: 'event' | 'chain',
     at: Date,
     event: { name: string; payload: unknown } | null,
+    chainDepth: number,
   ): Promise<TaskRunEntity[]> {
     if (listening.length === 0) return [];
     const tasks = new Map((await this.tasks.findByIds(listening.map((s) => s.taskId))).map((t) => [t.id, t]));
@@ -84,18 +97,32 @@ export class SignalDispatcher implements OnModuleInit {
     for (const schedule of listening) {
       const task = tasks.get(schedule.taskId);
       if (!task) continue;
-      const run = await this.claim(schedule, type, at);
+      // Claimed even when too deep: the skip is recorded on the run, in the task's history.
+      const run = await this.claim(schedule, type, at, chainDepth);
       if (!run) continue;
-      this.executor.launch({ run, task, policy: runPolicyOf(schedule), event, recorded: true });
+      const fire = { run, task, policy: runPolicyOf(schedule), event, recorded: true, chainDepth };
+      if (chainDepth > this.options.maxChainDepth) this.skipTooDeep(fire, run);
+      else this.executor.launch(fire);
       started.push(run);
     }
     return started;
+  }
+
+  private skipTooDeep(fire: Fire, run: TaskRunEntity): void {
+    const reason =
+      `skipped: chain depth ${fire.chainDepth} exceeds SCHEDULER_MAX_CHAIN_DEPTH ` +
+      `(${this.options.maxChainDepth}); is there an on:/after: loop?`;
+    this.logger.warn(`Run ${run.id} of task ${run.taskId} ${reason}`);
+    this.executor.skip(fire, reason);
+    // The caller (an event's publisher) sees the run as it will be stored.
+    Object.assign(run, { status: 'skipped', error: reason, startedAt: null, finishedAt: this.clock.now() });
   }
 
   private claim(
     schedule: ScheduleEntity,
     trigger: 'event' | 'chain',
     at: Date,
+    chainDepth: number,
   ): Promise<TaskRunEntity | null> {
     return this.runs.insertRun(
       {
@@ -105,6 +132,7 @@ export class SignalDispatcher implements OnModuleInit {
         scheduledFor: at,
         attempt: 1,
         instanceId: this.identity.id,
+        chainDepth,
       },
       RUN_LEASE_MS,
       'running',

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { Clock } from '../common/clock';
+import { DEFAULT_SCHEDULER_OPTIONS } from '../config/scheduler-options';
 import type { ScheduleEntity } from '../persistence/schedule.entity';
 import type { ScheduleRepository } from '../persistence/schedule.repository';
 import type { TaskRunEntity } from '../persistence/task-run.entity';
@@ -68,6 +69,11 @@ class FakeRuns {
 class FakeExecutor {
   listener: ((fire: Fire, finishedAt: Date) => void) | null = null;
   readonly launched: Fire[] = [];
+  readonly skipped: Array<{ fire: Fire; reason: string }> = [];
+
+  skip(fire: Fire, reason: string): void {
+    this.skipped.push({ fire, reason });
+  }
 
   onSuccess(listener: (fire: Fire, finishedAt: Date) => void): void {
     this.listener = listener;
@@ -77,10 +83,32 @@ class FakeExecutor {
     this.launched.push(fire);
   }
 
-  /** A run of `taskId` succeeded at `finishedAt`. */
-  succeed(taskId: string, finishedAt: Date): void {
-    this.listener!({ task: { id: taskId } } as Fire, finishedAt);
+  /** A run of `taskId` (at `chainDepth`, absent: a timed run) succeeded at `finishedAt`. */
+  succeed(taskId: string, finishedAt: Date, chainDepth?: number): void {
+    this.listener!({ task: { id: taskId }, chainDepth } as Fire, finishedAt);
   }
+}
+
+function dispatcherWith(
+  schedules: FakeSchedules,
+  runs: FakeRuns,
+  executor: FakeExecutor,
+  maxChainDepth = 32,
+) {
+  const tasks = {
+    findByIds: (ids: string[]) => Promise.resolve(ids.map((id) => ({ id, name: id }) as TaskEntity)),
+  };
+  const dispatcher = new SignalDispatcher(
+    schedules as unknown as ScheduleRepository,
+    tasks as unknown as TaskRepository,
+    runs as unknown as TaskRunRepository,
+    executor as unknown as RunExecutor,
+    new Clock(),
+    { id: 'me' } as unknown as InstanceIdentity,
+    { ...DEFAULT_SCHEDULER_OPTIONS, maxChainDepth },
+  );
+  dispatcher.onModuleInit();
+  return dispatcher;
 }
 
 describe('SignalDispatcher: chaining after successes', () => {
@@ -94,17 +122,7 @@ describe('SignalDispatcher: chaining after successes', () => {
     schedules.listening = [chainSchedule(PARENT_A)];
     runs = new FakeRuns();
     executor = new FakeExecutor();
-    const tasks = {
-      findByIds: (ids: string[]) => Promise.resolve(ids.map((id) => ({ id, name: id }) as TaskEntity)),
-    };
-    new SignalDispatcher(
-      schedules as unknown as ScheduleRepository,
-      tasks as unknown as TaskRepository,
-      runs as unknown as TaskRunRepository,
-      executor as unknown as RunExecutor,
-      new Clock(),
-      { id: 'me' } as unknown as InstanceIdentity,
-    ).onModuleInit();
+    dispatcherWith(schedules, runs, executor);
     error = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
   });
 
@@ -208,5 +226,84 @@ describe('SignalDispatcher: chaining after successes', () => {
     await settle();
     expect(schedules.lookups.map((lookup) => lookup.signals)).toEqual([[PARENT_A], [PARENT_B, PARENT_A]]);
     expect(executor.launched.map((fire) => fire.run.scheduledFor)).toEqual([at(1), at(3)]);
+  });
+});
+
+describe('SignalDispatcher: the chain depth guard', () => {
+  const MAX = 3;
+  const SKIP_REASON =
+    'skipped: chain depth 4 exceeds SCHEDULER_MAX_CHAIN_DEPTH (3); is there an on:/after: loop?';
+  let schedules: FakeSchedules;
+  let runs: FakeRuns;
+  let executor: FakeExecutor;
+  let dispatcher: SignalDispatcher;
+  let warn: ReturnType<typeof jest.spyOn>;
+
+  const eventSchedule = {
+    ...chainSchedule('unused'),
+    id: 'schedule-on-ping',
+    spec: 'on:ping',
+    type: 'event',
+    signal: 'ping',
+  } as ScheduleEntity;
+
+  beforeEach(() => {
+    schedules = new FakeSchedules();
+    schedules.listening = [chainSchedule(PARENT_A), eventSchedule];
+    runs = new FakeRuns();
+    executor = new FakeExecutor();
+    dispatcher = dispatcherWith(schedules, runs, executor, MAX);
+    warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+  });
+
+  afterEach(() => warn.mockRestore());
+
+  it('a run fired after:X is one deeper than the run of X that succeeded (a timed run is depth 0)', async () => {
+    executor.succeed(PARENT_A, at(1));
+    executor.succeed(PARENT_A, at(2), 2);
+    await settle();
+    expect(runs.inserted.map((run) => run.chainDepth)).toEqual([1, 3]);
+    expect(executor.launched.map((fire) => fire.chainDepth)).toEqual([1, 3]);
+    expect(executor.skipped).toEqual([]);
+  });
+
+  it('past SCHEDULER_MAX_CHAIN_DEPTH an after: fire is claimed and recorded skipped with the reason, not run', async () => {
+    executor.succeed(PARENT_A, at(1), MAX);
+    await settle();
+    expect(runs.inserted).toEqual([expect.objectContaining({ trigger: 'chain', chainDepth: MAX + 1 })]);
+    expect(executor.launched).toEqual([]);
+    expect(executor.skipped).toEqual([
+      {
+        fire: expect.objectContaining({ chainDepth: MAX + 1, run: expect.objectContaining({ id: 'run-1' }) }),
+        reason: SKIP_REASON,
+      },
+    ]);
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining(SKIP_REASON));
+  });
+
+  it('an event published at depth d fires runs of depth d + 1; without a depth, 1', async () => {
+    jest.useFakeTimers({ now: at(1), doNotFake: ['setImmediate'] });
+    try {
+      await dispatcher.publish('ping', null);
+      // A later moment: the same moment would be the same fire (the claim key dedupes it).
+      jest.setSystemTime(at(2));
+      await dispatcher.publish('ping', null, MAX - 1);
+    } finally {
+      jest.useRealTimers();
+    }
+    expect(executor.launched.map((fire) => [fire.chainDepth, fire.event?.name])).toEqual([
+      [1, 'ping'],
+      [MAX, 'ping'],
+    ]);
+  });
+
+  it('an event published at the limit is recorded skipped, and the publisher sees its run skipped', async () => {
+    const [run] = await dispatcher.publish('ping', { n: 1 }, MAX);
+    expect(executor.launched).toEqual([]);
+    expect(executor.skipped.map((skip) => [skip.fire.chainDepth, skip.reason])).toEqual([
+      [MAX + 1, SKIP_REASON],
+    ]);
+    expect(runs.inserted).toEqual([expect.objectContaining({ trigger: 'event', chainDepth: MAX + 1 })]);
+    expect(run).toMatchObject({ status: 'skipped', error: SKIP_REASON, startedAt: null });
   });
 });

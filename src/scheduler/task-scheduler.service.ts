@@ -143,14 +143,29 @@ export class TaskSchedulerService {
     return { items: page.items.map(toTaskRunDto), nextCursor: page.nextCursor };
   }
 
-  async publishEvent(name: string, payload?: unknown): Promise<EventAcceptedDto> {
+  /**
+   * Runs every task scheduled `on:<name>`. A handler publishing an event passes its own
+   * `context.chainDepth`, so that a loop of events stops at `SCHEDULER_MAX_CHAIN_DEPTH`.
+   */
+  async publishEvent(
+    name: string,
+    payload?: unknown,
+    options: { chainDepth?: number } = {},
+  ): Promise<EventAcceptedDto> {
+    const chainDepth = options.chainDepth ?? 0;
+    if (!Number.isSafeInteger(chainDepth) || chainDepth < 0) {
+      throw new DomainError(
+        ErrorCode.InvalidInput,
+        `chainDepth must be a non-negative integer (got ${chainDepth})`,
+      );
+    }
     if (!EVENT_NAME.test(name)) {
       throw new DomainError(
         ErrorCode.InvalidInput,
         `event name ${JSON.stringify(name)} is not valid; expected 1-200 letters, digits, _ . : or -, starting with a letter or digit`,
       );
     }
-    const runs = await this.signals.publish(name, payload);
+    const runs = await this.signals.publish(name, payload, chainDepth);
     return { event: name, runs: runs.map(toTaskRunDto) };
   }
 

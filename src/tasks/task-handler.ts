@@ -9,7 +9,14 @@ export interface TaskRunContext {
   event: { name: string; payload: unknown } | null;
   /** Aborted when the run times out or the service shuts down; pass it to I/O. */
   signal: AbortSignal;
+  /** The run's timeout (its schedule's, or `SCHEDULER_DEFAULT_TIMEOUT_SECONDS`); null: none. */
   timeoutMs: number | null;
+  /**
+   * How many `on:`/`after:` steps led to this run (0: a timed or manual run). A handler that
+   * publishes an event passes it on (`publishEvent(name, payload, { chainDepth })`, or the
+   * `X-Scout-Chain-Depth` header), so a loop of events stops at `SCHEDULER_MAX_CHAIN_DEPTH`.
+   */
+  chainDepth: number;
 }
 
 /**

@@ -24,6 +24,8 @@ export interface RunView {
   durationMs: number | null;
   status: string;
   attempt: number;
+  /** How many after:/on: steps led to the run (0: timed or manual). */
+  chainDepth: number;
   error: string | null;
   result: unknown;
   instanceId: string | null;

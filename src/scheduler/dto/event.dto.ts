@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsOptional } from 'class-validator';
+import { DomainError, ErrorCode } from '../../common/domain-error';
 import { TaskRunDto } from './task-run.dto';
 
 export class PublishEventDto {
@@ -16,4 +17,18 @@ export class EventAcceptedDto {
   /** One run per task scheduled `on:<event>`. */
   @Type(() => TaskRunDto)
   runs: TaskRunDto[];
+}
+
+/** Sent with every call of the http handler, and read back by `POST /api/events/{name}`. */
+export const CHAIN_DEPTH_HEADER = 'x-scout-chain-depth';
+
+/** The header's value as a depth: absent is 0; anything but a non-negative integer is refused. */
+export function parseChainDepth(value: string | undefined): number {
+  if (value === undefined) return 0;
+  const depth = /^\d{1,15}$/.test(value.trim()) ? Number(value.trim()) : NaN;
+  if (Number.isSafeInteger(depth)) return depth;
+  throw new DomainError(
+    ErrorCode.InvalidInput,
+    `X-Scout-Chain-Depth must be a non-negative integer (got ${JSON.stringify(value.slice(0, 50))})`,
+  );
 }

@@ -54,10 +54,14 @@ export class CreateScheduleDto {
   @IsIn(OVERLAP_POLICIES)
   overlapPolicy?: OverlapPolicy;
 
-  /** A run still going after this many seconds ends as `timed_out` (its handler is aborted). */
+  /**
+   * A run still going after this many seconds ends as `timed_out` (its handler is aborted).
+   * Absent: `SCHEDULER_DEFAULT_TIMEOUT_SECONDS` (600 unless configured), applied when each run
+   * starts. `0`: no timeout at all.
+   */
   @IsOptional()
   @IsInt()
-  @Min(1)
+  @Min(0)
   @Max(86_400)
   timeoutSeconds?: number;
 
@@ -113,6 +117,7 @@ export class ScheduleDto {
   misfireGraceSeconds: number;
   @ApiProperty({ enum: OVERLAP_POLICIES })
   overlapPolicy: OverlapPolicy;
+  /** Null: `SCHEDULER_DEFAULT_TIMEOUT_SECONDS` applies to each run; 0: no timeout. */
   timeoutSeconds: number | null;
   maxRetries: number;
   retryBackoffSeconds: number;

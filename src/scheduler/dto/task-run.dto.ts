@@ -40,6 +40,8 @@ export class TaskRunDto {
   @ApiProperty({ enum: RUN_STATUSES })
   status: RunStatus;
   attempt: number;
+  /** How many `after:`/`on:` steps led to this run (0: a timed or manual run). */
+  chainDepth: number;
   error: string | null;
   @ApiProperty({ description: 'What the handler returned (JSON; cut beyond 64 KiB)', nullable: true })
   result: unknown;
@@ -68,6 +70,7 @@ export function toTaskRunDto(run: TaskRunEntity): TaskRunDto {
     durationMs: run.durationMs,
     status: run.status,
     attempt: run.attempt,
+    chainDepth: run.chainDepth ?? 0,
     error: run.error,
     result: run.result ?? null,
     instanceId: run.instanceId,
