@@ -108,7 +108,10 @@ export class RunJournal implements OnApplicationShutdown {
     } catch (error) {
       if (this.database?.report(error)) {
         // The database is away: the whole batch waits and is tried again, backing off.
-        for (const outcome of outcomes) if (!this.outcomes.has(outcome.id)) this.keep(outcome);
+        for (const outcome of outcomes) {
+          this.writing.delete(outcome.id);
+          if (!this.outcomes.has(outcome.id)) this.keep(outcome);
+        }
         this.retryLater();
         return;
       }
