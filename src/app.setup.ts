@@ -9,6 +9,7 @@ import { DomainErrorFilter } from './common/domain-error.filter';
 import { JsonInputPipe } from './common/json-input.pipe';
 import { Environment } from './config/environment';
 import { ScoutIoAdapter } from './events/scout-io.adapter';
+import { DatabaseState } from './persistence/database-state.service';
 
 export const BODY_LIMIT = '1mb';
 
@@ -79,7 +80,7 @@ export function configureApp(app: INestApplication, env: Environment): void {
       stopAtFirstError: false,
     }),
   );
-  app.useGlobalFilters(new DomainErrorFilter());
+  app.useGlobalFilters(new DomainErrorFilter(app.get(DatabaseState, { strict: false })));
   if (!env.API_KEY) {
     logger.warn('API_KEY is not set: the REST API and Socket.IO accept anyone who can reach this port');
   }

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
+import { isConnectionError } from '../persistence/connection-error';
 import { assertUnreachable, DomainError, ErrorCode } from './domain-error';
 
 export function statusOf(code: ErrorCode): HttpStatus {
@@ -44,19 +45,30 @@ function messageOf(exception: HttpException): string {
   return typeof message === 'string' ? message : exception.message;
 }
 
+/** Told of connection errors met by requests (DatabaseState), so an outage is logged once. */
+export interface OutageSink {
+  report(error: unknown): boolean;
+}
+
+export const DATABASE_UNAVAILABLE =
+  'the database is unreachable; retry later (a change this request was making may not have been made)';
+
 /**
  * Every error leaves as `{statusCode, error, message}`: domain errors by their code, Nest's HTTP
- * exceptions (validation, 404 routes, 413 bodies) as they are, anything else as a 500 whose
- * details go to the log — never a stack trace or SQL in a response.
+ * exceptions (validation, 404 routes, 413 bodies) as they are, a lost database as a 503, anything
+ * else as a 500 whose details go to the log — never a stack trace or SQL in a response.
  */
 @Catch()
 export class DomainErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpErrors');
 
+  constructor(private readonly outages?: OutageSink | null) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
     const body = this.toBody(exception);
-    if (body.statusCode >= 500)
+    if (body.statusCode === 503 && isConnectionError(exception)) this.outages?.report(exception);
+    else if (body.statusCode >= 500)
       this.logger.error(
         exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
       );
@@ -85,6 +97,8 @@ export class DomainErrorFilter implements ExceptionFilter {
             : ((exception as Error).message ?? 'bad request');
       return { statusCode: status, error: reasonPhrase(status), message };
     }
+    if (isConnectionError(exception))
+      return { statusCode: 503, error: 'Service Unavailable', message: DATABASE_UNAVAILABLE };
     return {
       statusCode: 500,
       error: 'Internal Server Error',

@@ -1,8 +1,53 @@
 import { INestApplicationContext, Logger } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/postgres-adapter';
-import { Pool } from 'pg';
+import { Pool, PoolClient } from 'pg';
 import type { Server, ServerOptions } from 'socket.io';
+import { DatabaseState } from '../persistence/database-state.service';
+
+/**
+ * A pool whose checked-out clients cannot crash the process. @socket.io/postgres-adapter (0.5)
+ * keeps one client out of the pool for its LISTEN and adds no 'error' listener to it: a database
+ * restart then ended the process (`Unhandled 'error' event`). Here every client handed out gets
+ * one, which hands the dead client back to the pool with the error (so the pool drops it rather
+ * than count it as in use forever); the adapter hears of the connection's 'end' and re-listens on
+ * a new client on its own (after 1–3 s, again until the database answers).
+ */
+function guardedPool(url: string, onError: (error: Error) => void): Pool {
+  const pool = new Pool({ connectionString: url, max: 3 });
+  pool.on('error', onError);
+  const connect = pool.connect.bind(pool) as () => Promise<PoolClient>;
+  const guard = (client: PoolClient): PoolClient => {
+    const release = client.release.bind(client);
+    let released = false;
+    const onClientError = (error: Error) => {
+      onError(error);
+      client.release(error);
+    };
+    // Released once, whoever calls first (pg-pool throws on a second release); back in the pool
+    // the client is the pool's to watch again.
+    client.release = (error?: Error | boolean) => {
+      if (released) return;
+      released = true;
+      client.removeListener('error', onClientError);
+      release(error);
+    };
+    client.on('error', onClientError);
+    return client;
+  };
+  pool.connect = ((callback?: (error: Error | undefined, client?: PoolClient, done?: () => void) => void) => {
+    if (!callback) return connect().then(guard);
+    connect().then(
+      (client) => {
+        const guarded = guard(client);
+        callback(undefined, guarded, () => guarded.release());
+      },
+      (error: Error) => callback(error),
+    );
+    return undefined;
+  }) as Pool['connect'];
+  return pool;
+}
 
 /**
  * Socket.IO on the HTTP server, with the same CORS origins as the REST API. On a PostgreSQL
@@ -23,7 +68,7 @@ export class ScoutIoAdapter extends IoAdapter {
   private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(
-    app: INestApplicationContext,
+    private readonly app: INestApplicationContext,
     private readonly corsOrigins: string[] | '*' | null,
     private readonly databaseUrl: string | undefined,
   ) {
@@ -34,13 +79,13 @@ export class ScoutIoAdapter extends IoAdapter {
     const cors = this.corsOrigins ? { origin: this.corsOrigins } : undefined;
     const server = super.createIOServer(port, { ...options, cors } as ServerOptions);
     if (this.databaseUrl) {
-      this.pool = this.trackQueries(new Pool({ connectionString: this.databaseUrl, max: 3 }));
-      this.pool.on('error', (error) => this.log.warn(`Socket.IO adapter connection: ${error.message}`));
-      server.adapter(
-        createAdapter(this.pool, {
-          errorHandler: (error) => this.log.warn(`Socket.IO adapter: ${error.message}`),
-        }),
-      );
+      const database = this.databaseState();
+      // Connection errors are an outage, logged once by DatabaseState; anything else is logged here.
+      const onError = (error: Error) => {
+        if (!database?.report(error)) this.log.warn(`Socket.IO adapter: ${error.message}`);
+      };
+      this.pool = this.trackQueries(guardedPool(this.databaseUrl, onError));
+      server.adapter(createAdapter(this.pool, { errorHandler: onError }));
     }
     return server;
   }
@@ -67,5 +112,13 @@ export class ScoutIoAdapter extends IoAdapter {
       return result;
     }) as Pool['query'];
     return pool;
+  }
+
+  private databaseState(): DatabaseState | null {
+    try {
+      return this.app.get(DatabaseState, { strict: false });
+    } catch {
+      return null;
+    }
   }
 }

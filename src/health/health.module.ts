@@ -1,12 +1,16 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { PersistenceModule } from '../persistence/persistence.module';
 import { HealthController } from './health.controller';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 
-/** Liveness (`/health`) and Prometheus metrics (`/metrics`); both open even when API_KEY is set. */
+/**
+ * Readiness (`/health`), liveness (`/health/live`) and Prometheus metrics (`/metrics`); all open
+ * even when API_KEY is set.
+ */
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false })],
+  imports: [TerminusModule.forRoot({ logger: false }), PersistenceModule],
   controllers: [HealthController, MetricsController],
   providers: [MetricsService],
 })

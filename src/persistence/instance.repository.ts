@@ -26,8 +26,13 @@ export class InstanceRepository {
     );
   }
 
-  async heartbeat(id: string): Promise<void> {
-    await this.dataSource.query(`UPDATE scheduler_instance SET heartbeat_at = now() WHERE id = $1`, [id]);
+  /** False when this instance's row is gone (peers judged it dead during a long outage and forgot it). */
+  async heartbeat(id: string): Promise<boolean> {
+    const rows = await this.dataSource.query<Array<{ id: string }>>(
+      `UPDATE scheduler_instance SET heartbeat_at = now() WHERE id = $1 RETURNING id`,
+      [id],
+    );
+    return rows.length > 0;
   }
 
   async databaseNow(): Promise<Date> {

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { SCHEDULER_OPTIONS, SchedulerOptions } from '../config/scheduler-options';
 import { buildDataSourceOptions, ENTITIES } from './data-source.options';
 import { DatabaseEndpoint } from './database-endpoint';
+import { DatabaseState } from './database-state.service';
 import { InstanceRepository } from './instance.repository';
 import { SchemaMigrator } from './schema-migrator';
 import { SCOUT_DATA_SOURCE } from './scout-data-source';
@@ -37,6 +38,8 @@ class DatabaseEndpointModule {}
         ...buildDataSourceOptions(endpoint.url, { poolSize: endpoint.poolSize }),
         retryAttempts: 2,
         retryDelay: 1000,
+        // An idle connection that dies is reported to DatabaseState, which logs the outage once.
+        poolErrorHandler: () => undefined,
       }),
     }),
     TypeOrmModule.forFeature(ENTITIES, SCOUT_DATA_SOURCE),
@@ -44,6 +47,7 @@ class DatabaseEndpointModule {}
   ],
   providers: [
     SchemaMigrator,
+    DatabaseState,
     TableMaintenance,
     TaskRepository,
     ScheduleRepository,
@@ -51,6 +55,7 @@ class DatabaseEndpointModule {}
     InstanceRepository,
   ],
   exports: [
+    DatabaseState,
     TaskRepository,
     ScheduleRepository,
     TaskRunRepository,

@@ -1,7 +1,8 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { DatabaseEndpoint } from './database-endpoint';
+import { DatabaseState } from './database-state.service';
 import { SCOUT_DATA_SOURCE } from './scout-data-source';
 
 /** How often the tables' statistics are looked at. */
@@ -43,6 +44,7 @@ export class TableMaintenance implements OnApplicationBootstrap, OnApplicationSh
   constructor(
     @InjectDataSource(SCOUT_DATA_SOURCE) private readonly dataSource: DataSource,
     private readonly endpoint: DatabaseEndpoint,
+    @Optional() private readonly database?: DatabaseState,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -62,6 +64,7 @@ export class TableMaintenance implements OnApplicationBootstrap, OnApplicationSh
 
   /** Vacuums or analyzes the busy tables that need it (resolves when done). */
   maintain(): Promise<void> {
+    if (this.database && !this.database.reachable) return Promise.resolve();
     this.running ??= this.run().finally(() => (this.running = null));
     return this.running;
   }
@@ -93,6 +96,7 @@ export class TableMaintenance implements OnApplicationBootstrap, OnApplicationSh
         if (shared) await runner.query('SELECT pg_advisory_unlock($1)', [MAINTENANCE_LOCK]);
       }
     } catch (error) {
+      if (this.database?.report(error)) return;
       this.logger.warn(`Table maintenance skipped: ${(error as Error).message}`);
     } finally {
       await runner.release();

@@ -355,7 +355,8 @@ export class TaskRunRepository {
   }
 
   /**
-   * Writes final statuses; a run already final is left alone (a final status is final). The
+   * Writes final statuses; a run already final is left alone (a final status is final), and a
+   * run that started is never recorded `missed` (a claim recovered twice around an outage). The
    * schedule's `last_run_at` moved when the run's start was recorded, so this touches `task_run`
    * only: at thousands of runs a second the schedule rows are the planner's.
    */
@@ -369,7 +370,7 @@ export class TaskRunRepository {
                 duration_ms = v.duration_ms, error = v.error, result = v.result::jsonb
            FROM unnest($1::uuid[], $2::text[], $3::float8[], $4::float8[], $5::int[], $6::text[], $7::text[])
                 AS v(id, status, started_at, finished_at, duration_ms, error, result)
-          WHERE t.id = v.id AND t.status IN ('pending', 'running')`,
+          WHERE t.id = v.id AND t.status IN ('pending', 'running') AND (v.status <> 'missed' OR t.status = 'pending')`,
       [
         plainArray(outcomes, (outcome) => outcome.id),
         plainArray(outcomes, (outcome) => outcome.status),
@@ -384,20 +385,34 @@ export class TaskRunRepository {
 
   /**
    * Runs still open (`pending` or `running`) whose instance is dead: stopped, silent for longer
-   * than `leaseMs` (by the database clock), unknown, or listed in `deadIds`. One statement, so an
-   * instance that registers meanwhile is never mistaken for a dead one. A claim its instance's
-   * watermark had reached reads `running`.
+   * than `leaseMs` (by the database clock; null: silence alone kills nobody), unknown, or listed
+   * in `deadIds`. One statement, so an instance that registers meanwhile is never mistaken for a
+   * dead one. A claim its instance's watermark had reached reads `running`.
    */
-  findOpenOfDeadInstances(leaseMs: number, deadIds: string[]): Promise<TaskRunEntity[]> {
+  findOpenOfDeadInstances(leaseMs: number | null, deadIds: string[]): Promise<TaskRunEntity[]> {
     return this.dataSource.query<TaskRunEntity[]>(
       `SELECT ${READ_COLUMNS} FROM task_run run
         WHERE run.status IN ('pending', 'running')
           AND (run.instance_id IS NULL OR run.instance_id = ANY($2::text[]) OR NOT EXISTS (
                 SELECT 1 FROM scheduler_instance i
                  WHERE i.id = run.instance_id AND i.stopped_at IS NULL
-                   AND i.heartbeat_at > now() - $1 * interval '1 millisecond'))
+                   AND ($1::float8 IS NULL OR i.heartbeat_at > now() - $1::float8 * interval '1 millisecond')))
         ORDER BY run.scheduled_for`,
       [leaseMs, deadIds],
+    );
+  }
+
+  /**
+   * This instance's open runs whose lease ended before `expiredBefore` (database clock): after
+   * an outage, claims it could not start and runs whose end it could not record. The caller
+   * leaves out those it still has in hand.
+   */
+  findExpiredOf(instanceId: string, expiredBefore: Date): Promise<TaskRunEntity[]> {
+    return this.dataSource.query<TaskRunEntity[]>(
+      `SELECT ${READ_COLUMNS} FROM task_run run
+        WHERE run.status IN ('pending', 'running') AND run.lease_until < $2 AND run.instance_id = $1
+        ORDER BY run.scheduled_for`,
+      [instanceId, expiredBefore.toISOString()],
     );
   }
 

@@ -1,9 +1,10 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { Clock } from '../common/clock';
 import { forEachInSlices } from '../common/time-slices';
 import { SCHEDULER_OPTIONS, SchedulerOptions } from '../config/scheduler-options';
 import { SchedulerEventEmitter } from '../events/scheduler-event.emitter';
+import { DatabaseState } from '../persistence/database-state.service';
 import { TaskRunEntity } from '../persistence/task-run.entity';
 import {
   ClaimedRun,
@@ -16,7 +17,7 @@ import { DueSchedule, PlannedSchedule, ScheduleRepository } from '../persistence
 import { applyMisfirePolicy, MISFIRE_THRESHOLD_MS, planFires } from './fire-plan';
 import { ClusterMembership } from './cluster-membership.service';
 import { FireTimers } from './fire-timers';
-import { RUN_LEASE_MS } from './leases';
+import { INSTANCE_LEASE_MS, RUN_LEASE_MS } from './leases';
 import { InstanceIdentity } from './instance-identity';
 import { RunExecutor } from './run-executor.service';
 import { RunJournal } from './run-journal.service';
@@ -118,6 +119,7 @@ export class FirePlanner {
     private readonly identity: InstanceIdentity,
     private readonly membership: ClusterMembership,
     @Inject(SCHEDULER_OPTIONS) private readonly options: SchedulerOptions,
+    @Optional() private readonly database?: DatabaseState,
   ) {}
 
   private completedPasses = 0;
@@ -169,7 +171,8 @@ export class FirePlanner {
 
   /** Plans now (coalesced with a tick in flight): called when a schedule is created or resumed. */
   tick(): Promise<void> {
-    if (!this.running) return Promise.resolve();
+    // While the database is away nothing could be claimed: passes wait for it (DatabaseState probes).
+    if (!this.running || this.database?.reachable === false) return Promise.resolve();
     if (this.inFlight) {
       this.again = true;
       return this.inFlight;
@@ -185,7 +188,8 @@ export class FirePlanner {
           this.completedPasses++;
         } while (this.again && this.running);
       } catch (error) {
-        this.logger.error(`Planning failed, retrying next tick: ${(error as Error).message}`);
+        if (!this.database?.report(error))
+          this.logger.error(`Planning failed, retrying next tick: ${(error as Error).message}`);
       } finally {
         this.inFlight = null;
       }
@@ -274,12 +278,11 @@ export class FirePlanner {
    * notification was missed) are dropped. The safety net under LISTEN/NOTIFY.
    */
   private async reconcile(): Promise<void> {
-    const taken = await this.runs.takeOverExpired(
-      this.identity.id,
-      this.clock.now(),
-      RUN_LEASE_MS,
-      DUE_BATCH,
-    );
+    // Back from an outage, peers' leases all look expired: none is taken until they could beat again.
+    const peersJudged = this.database?.reachableFor(INSTANCE_LEASE_MS) ?? true;
+    const taken = peersJudged
+      ? await this.runs.takeOverExpired(this.identity.id, this.clock.now(), RUN_LEASE_MS, DUE_BATCH)
+      : [];
     await this.armTakenOver(taken);
     if (this.armed.size === 0) return;
     const armedIds = [...this.armed.keys()];
@@ -430,10 +433,12 @@ export class FirePlanner {
         )),
       ]);
     } catch (error) {
-      // Left `pending`: their lease runs out and another instance takes them over.
-      this.logger.error(
-        `Could not start ${fires.length} fire(s) due at ${new Date(atMs).toISOString()}: ${(error as Error).message}`,
-      );
+      // Left `pending`: their lease runs out and another instance (or, after an outage, this
+      // one's recovery) takes them over.
+      if (!this.database?.report(error))
+        this.logger.error(
+          `Could not start ${fires.length} fire(s) due at ${new Date(atMs).toISOString()}: ${(error as Error).message}`,
+        );
       return;
     }
     await this.waitUntil(atMs);

@@ -1,7 +1,8 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { SCHEDULER_OPTIONS, SchedulerOptions } from '../config/scheduler-options';
 import { SchedulerEventEmitter } from '../events/scheduler-event.emitter';
+import { DatabaseState } from '../persistence/database-state.service';
 import { TaskRunRepository } from '../persistence/task-run.repository';
 import type { TaskRunContext } from '../tasks/task-handler';
 import { TaskHandlerRegistry } from '../tasks/task-handler.registry';
@@ -15,6 +16,8 @@ export const MAX_RESULT_BYTES = 64 * 1024;
 /** While shutting down, how often the log says which runs are still awaited. */
 export const DRAIN_REPORT_MS = 2_000;
 const DRAIN_REPORT_NAMES = 5;
+/** Retries whose run could not be inserted while the database was away, kept to insert when it is back. */
+export const MAX_DEFERRED_RETRIES = 10_000;
 
 type FinalStatus = 'succeeded' | 'failed' | 'timed_out' | 'interrupted';
 
@@ -109,6 +112,7 @@ export class RunExecutor {
    * announced, in the same job — two promises fewer per run than settling each through `then`.
    */
   private returnedUnsettled: Array<{ active: ActiveRun; result: unknown }> = [];
+  private deferredRetries: Array<{ fire: Fire; failedAt: Date }> = [];
 
   constructor(
     private readonly handlers: TaskHandlerRegistry,
@@ -119,7 +123,23 @@ export class RunExecutor {
     private readonly clock: Clock,
     private readonly identity: InstanceIdentity,
     @Inject(SCHEDULER_OPTIONS) private readonly options: SchedulerOptions,
-  ) {}
+    @Optional() private readonly database?: DatabaseState,
+  ) {
+    database?.onRestored(() => {
+      const deferred = this.deferredRetries;
+      this.deferredRetries = [];
+      for (const { fire, failedAt } of deferred) void this.scheduleRetry(fire, failedAt);
+    });
+  }
+
+  /** Whether this run is running here, or waiting here for a slot or its schedule's previous run. */
+  isHandling(runId: string): boolean {
+    if (this.active.has(runId)) return true;
+    if (this.waiting.some((fire) => fire.run.id === runId)) return true;
+    for (const queued of this.queuedBySchedule.values())
+      if (queued.some((fire) => fire.run.id === runId)) return true;
+    return false;
+  }
 
   get activeCount(): number {
     return this.active.size;
@@ -264,9 +284,11 @@ export class RunExecutor {
       },
       (error: Error) => {
         this.confirming--;
-        this.logger.error(
-          `Could not record the start of run ${fire.run.id}; not started here: ${error.message}`,
-        );
+        // Left `pending`: recovered (by the misfire policy) once the database is back.
+        if (!this.database?.report(error))
+          this.logger.error(
+            `Could not record the start of run ${fire.run.id}; not started here: ${error.message}`,
+          );
         this.release(null);
       },
     );
@@ -464,6 +486,10 @@ export class RunExecutor {
         this.launch({ ...fire, run, recorded: false });
       });
     } catch (error) {
+      if (this.database?.report(error)) {
+        if (this.deferredRetries.length < MAX_DEFERRED_RETRIES) this.deferredRetries.push({ fire, failedAt });
+        return;
+      }
       this.logger.error(
         `Could not schedule retry ${attempt} of run ${fire.run.id}: ${(error as Error).message}`,
       );

@@ -1,9 +1,17 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+  Optional,
+} from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { SCHEDULER_OPTIONS, SchedulerOptions } from '../config/scheduler-options';
 import { DatabaseEndpoint } from '../persistence/database-endpoint';
+import { DatabaseState } from '../persistence/database-state.service';
 import { SCOUT_DATA_SOURCE } from '../persistence/scout-data-source';
 import { FirePlanner } from './fire-planner.service';
 import { InstanceIdentity } from './instance-identity';
@@ -14,6 +22,10 @@ interface ChangeBatch {
   plan: boolean;
   sent: Promise<void>;
 }
+
+/** First reconnection delay of the listener; doubles on each failure, up to LISTEN_RETRY_MAX_MS. */
+export const LISTEN_RETRY_FIRST_MS = 250;
+export const LISTEN_RETRY_MAX_MS = 5_000;
 
 /** Schedule ids per notification (36 characters each, well under the 8000-byte payload limit). */
 const NOTIFY_IDS = 150;
@@ -38,6 +50,10 @@ export class ScheduleChangeBus implements OnApplicationBootstrap, OnApplicationS
   private readonly logger = new Logger(ScheduleChangeBus.name);
   private listener: Client | null = null;
   private stopped = false;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private retryMs = LISTEN_RETRY_FIRST_MS;
+  /** Clients given up on: a dead one may emit 'error' again, which must not start a second retry. */
+  private readonly dropped = new WeakSet<Client>();
   /** Changes not sent yet, and the chain of sends (one at a time). */
   private gathering: ChangeBatch | null = null;
   private sending: Promise<void> = Promise.resolve();
@@ -48,7 +64,16 @@ export class ScheduleChangeBus implements OnApplicationBootstrap, OnApplicationS
     private readonly planner: FirePlanner,
     private readonly identity: InstanceIdentity,
     @Inject(SCHEDULER_OPTIONS) private readonly options: SchedulerOptions,
-  ) {}
+    @Optional() private readonly database?: DatabaseState,
+  ) {
+    // The database is back: re-listen now rather than at the end of the current backoff.
+    database?.onRestored(() => {
+      if (!this.retryTimer) return;
+      clearTimeout(this.retryTimer);
+      this.retryTimer = null;
+      void this.listen();
+    });
+  }
 
   private get shared(): boolean {
     return this.endpoint.kind === 'postgres';
@@ -104,32 +129,54 @@ export class ScheduleChangeBus implements OnApplicationBootstrap, OnApplicationS
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
     await this.listener?.end().catch(() => undefined);
   }
 
   private async listen(): Promise<void> {
     const client = new Client({ connectionString: this.endpoint.url });
     client.on('notification', (message) => void this.receive(message.payload));
+    // A connection that dies emits 'error' (more than once, for a server shutdown): without this
+    // listener the process would end.
     client.on('error', (error) => {
-      this.logger.warn(`Schedule change listener lost its connection (${error.message}); reconnecting`);
+      if (!this.database?.report(error))
+        this.logger.warn(`Schedule change listener lost its connection (${error.message}); reconnecting`);
       this.reconnect(client);
     });
     try {
       await client.connect();
       await client.query(`LISTEN ${SCHEDULE_CHANGES_CHANNEL}`);
+      if (this.stopped) {
+        void client.end().catch(() => undefined);
+        return;
+      }
       this.listener = client;
+      this.retryMs = LISTEN_RETRY_FIRST_MS;
       // Changes made while the listener was down are picked up by planning now.
       void this.planner.tick();
     } catch (error) {
-      this.logger.warn(`Schedule change listener could not connect (${(error as Error).message}); retrying`);
+      if (!this.database?.report(error))
+        this.logger.warn(
+          `Schedule change listener could not connect (${(error as Error).message}); retrying`,
+        );
       this.reconnect(client);
     }
   }
 
+  /** Drops `client` and listens again after a backoff (one retry pending at a time). */
   private reconnect(client: Client): void {
+    if (this.dropped.has(client)) return;
+    this.dropped.add(client);
     if (this.listener === client) this.listener = null;
+    client.removeAllListeners('notification');
     void client.end().catch(() => undefined);
-    if (!this.stopped) setTimeout(() => void this.listen(), 1_000).unref();
+    if (this.stopped || this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      void this.listen();
+    }, this.retryMs);
+    this.retryTimer.unref();
+    this.retryMs = Math.min(this.retryMs * 2, LISTEN_RETRY_MAX_MS);
   }
 
   private async receive(payload: string | undefined): Promise<void> {

@@ -4,12 +4,15 @@ import {
   Injectable,
   Logger,
   OnApplicationBootstrap,
+  Optional,
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { Clock } from '../common/clock';
 import { SCHEDULER_OPTIONS, SchedulerOptions } from '../config/scheduler-options';
 import { SchedulerEventEmitter } from '../events/scheduler-event.emitter';
+import { DatabaseState } from '../persistence/database-state.service';
 import { InstanceRepository, InstanceRow } from '../persistence/instance.repository';
+import { TaskRunEntity } from '../persistence/task-run.entity';
 import { TaskRunRepository } from '../persistence/task-run.repository';
 import { ClusterMembership } from './cluster-membership.service';
 import { SchedulerEventsGateway } from '../events/scheduler-events.gateway';
@@ -20,6 +23,13 @@ import { RunExecutor } from './run-executor.service';
 import { RunJournal } from './run-journal.service';
 
 export const HEARTBEAT_JOB = 'scout:heartbeat';
+/**
+ * For this long after the database comes back, each heartbeat looks for this instance's own
+ * open runs left behind by the outage (claims it could not start, ends it could not record).
+ */
+export const ORPHAN_SWEEP_MS = 3 * INSTANCE_LEASE_MS;
+/** An own open run is left behind once its lease ended this long ago and nothing here holds it. */
+const ORPHAN_MARGIN_MS = 2_000;
 
 function processIsAlive(pid: number): boolean {
   try {
@@ -42,9 +52,9 @@ function processIsAlive(pid: number): boolean {
 export class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(SchedulerLifecycle.name);
   private started = false;
+  private beating: Promise<void> | null = null;
   /** Shutting down: heartbeats go on until the runs are drained, and nothing else. */
   private stopping = false;
-  private readonly beating = new Set<Promise<void>>();
   private endGrace: () => void = () => undefined;
   private readonly graceEnded = new Promise<void>((resolve) => (this.endGrace = resolve));
 
@@ -61,7 +71,22 @@ export class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplica
     private readonly identity: InstanceIdentity,
     private readonly clock: Clock,
     @Inject(SCHEDULER_OPTIONS) private readonly options: SchedulerOptions,
-  ) {}
+    @Optional() private readonly database?: DatabaseState,
+  ) {
+    // Back from an outage: beat at once (peers see this instance alive again), then plan.
+    database?.onRestored(() => {
+      if (this.started) void this.beat().then(() => this.planner.tick());
+    });
+  }
+
+  /**
+   * Whether heartbeats can tell a dead peer from one that, like this instance, could not reach
+   * the database: only once this instance has reached it without a break for a whole
+   * INSTANCE_LEASE_MS — every peer back as well has beaten meanwhile and reads alive.
+   */
+  get peersJudgeable(): boolean {
+    return this.database?.reachableFor(INSTANCE_LEASE_MS) ?? true;
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.options.runnerEnabled) return;
@@ -72,7 +97,7 @@ export class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplica
     this.planner.start();
     this.registry.addInterval(
       HEARTBEAT_JOB,
-      setInterval(() => this.beat(), HEARTBEAT_MS),
+      setInterval(() => void this.beat(), HEARTBEAT_MS),
     );
     this.started = true;
     this.logger.log(`Scheduler instance ${id} started on ${host} (pid ${pid})`);
@@ -89,11 +114,11 @@ export class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplica
     // The heartbeat goes on while runs finish: a grace longer than the instance lease must not
     // make the other instances take this one for dead and interrupt runs it is still finishing.
     this.stopping = true;
-    await Promise.all(this.beating);
+    await this.beating;
     await this.planner.stop();
     await this.executor.drain(this.options.shutdownGraceSeconds * 1000, this.graceEnded);
     if (this.registry.doesExist('interval', HEARTBEAT_JOB)) this.registry.deleteInterval(HEARTBEAT_JOB);
-    await Promise.all(this.beating);
+    await this.beating;
     await this.instances.markStopped(this.identity.id);
     this.logger.log('Scheduler stopped');
   }
@@ -103,23 +128,33 @@ export class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplica
    * at once (each run is interrupted or taken over by exactly one of them).
    */
   async recover(): Promise<void> {
+    const judged = this.peersJudgeable;
     const all = await this.instances.findAll(INSTANCE_LEASE_MS);
-    const alive = all.filter((instance) => this.isAlive(instance));
+    const alive = all.filter((instance) => this.isAlive(instance, judged));
     this.membership.update(alive.map((instance) => instance.id));
     this.gateway.otherInstances = alive.filter((instance) => instance.id !== this.identity.id).length;
     const aliveIds = alive.map((instance) => instance.id);
-    const deadOnThisHost = all.filter((instance) => instance.alive && !aliveIds.includes(instance.id));
-    const open = await this.runs.findOpenOfDeadInstances(
-      INSTANCE_LEASE_MS,
-      deadOnThisHost.map((instance) => instance.id),
-    );
+    // Judged dead here: stopped, silent too long (when judged), or a dead process on this host.
+    const deadIds = all.filter((instance) => !aliveIds.includes(instance.id)).map((instance) => instance.id);
+    const open = await this.runs.findOpenOfDeadInstances(judged ? INSTANCE_LEASE_MS : null, deadIds);
+    const orphans = await this.findOwnOrphans();
+    open.push(...orphans);
     // Each ends at its instance's last sign of life (heartbeat or stop), not now: the downtime
     // is not part of the run.
-    const interrupted = await this.runs.interrupt(
-      open.filter((run) => run.status === 'running').map((run) => run.id),
-      this.clock.now(),
-      'interrupted: the instance running it stopped (crash, kill or restart) before the run finished',
-    );
+    const now = this.clock.now();
+    const ownIds = new Set(orphans.map((run) => run.id));
+    const interrupted = [
+      ...(await this.runs.interrupt(
+        open.filter((run) => run.status === 'running' && !ownIds.has(run.id)).map((run) => run.id),
+        now,
+        'interrupted: the instance running it stopped (crash, kill or restart) before the run finished',
+      )),
+      ...(await this.runs.interrupt(
+        orphans.filter((run) => run.status === 'running').map((run) => run.id),
+        now,
+        'interrupted: the database was unreachable as the run started or ended; its outcome is unknown',
+      )),
+    ];
     for (const run of interrupted) {
       this.events.emit('task_error', {
         taskId: run.taskId,
@@ -135,35 +170,56 @@ export class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplica
       [...new Set(pending.map((run) => run.instanceId ?? ''))],
       this.identity.id,
     );
+
     await this.planner.armTakenOver(taken);
     await this.journal.flush();
     // Forget instances long gone (their runs were recovered above).
-    await this.instances.remove(
-      all
-        .filter((instance) => !instance.alive && !aliveIds.includes(instance.id))
-        .map((instance) => instance.id),
-    );
+    if (judged)
+      await this.instances.remove(
+        all
+          .filter((instance) => !instance.alive && !aliveIds.includes(instance.id))
+          .map((instance) => instance.id),
+      );
     if (interrupted.length + taken.length > 0) {
       this.logger.warn(
-        `Recovered from stopped instances: ${interrupted.length} run(s) interrupted, ${taken.length} claim(s) taken over`,
+        `Recovered from stopped instances${orphans.length > 0 ? ' and a database outage' : ''}: ${interrupted.length} run(s) interrupted, ${taken.length} claim(s) taken over`,
       );
     }
   }
 
-  private beat(): void {
-    const beat = this.beatOnce().finally(() => this.beating.delete(beat));
-    this.beating.add(beat);
+  /** One beat at a time (the interval's and the one after an outage may meet). */
+  private beat(): Promise<void> {
+    this.beating ??= this.beatOnce().finally(() => (this.beating = null));
+    return this.beating;
   }
 
   private async beatOnce(): Promise<void> {
+    // While the database is away DatabaseState probes it; a heartbeat could only fail.
+    if (this.database?.reachable === false) return;
     try {
-      await this.instances.heartbeat(this.identity.id);
+      if (!(await this.instances.heartbeat(this.identity.id))) {
+        const { id, host, pid } = this.identity;
+        await this.instances.register({ id, host, pid });
+        this.logger.warn('This instance had been judged dead during a database outage: registered again');
+      }
       if (this.stopping) return;
       await this.alignClock();
       await this.recover();
     } catch (error) {
-      this.logger.error(`Heartbeat failed: ${(error as Error).message}`);
+      if (!this.database?.report(error)) this.logger.error(`Heartbeat failed: ${(error as Error).message}`);
     }
+  }
+
+  /**
+   * This instance's open runs that nothing here holds any more, for a while after an outage:
+   * claims whose start could not be recorded and runs whose end was lost. Read before looking
+   * at what is held, so a run finishing meanwhile is final in the database and left alone.
+   */
+  private async findOwnOrphans(): Promise<TaskRunEntity[]> {
+    if (!this.database || this.database.reachableFor(ORPHAN_SWEEP_MS)) return [];
+    const expiredBefore = new Date(this.clock.nowMs() - ORPHAN_MARGIN_MS);
+    const own = await this.runs.findExpiredOf(this.identity.id, expiredBefore);
+    return own.filter((run) => !this.executor.isHandling(run.id) && !this.journal.holds(run.id));
   }
 
   /** Offsets this instance's clock to the database's, so instances agree on every instant. */
@@ -175,9 +231,10 @@ export class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplica
     if (Math.abs(offset - this.clock.correctionMs) > 2) this.clock.setOffset(offset);
   }
 
-  private isAlive(instance: InstanceRow): boolean {
+  /** `judged` false: a stale heartbeat alone proves nothing (see peersJudgeable). */
+  private isAlive(instance: InstanceRow, judged: boolean): boolean {
     if (instance.id === this.identity.id) return true;
-    if (!instance.alive) return false;
+    if (judged ? !instance.alive : instance.stoppedAt !== null) return false;
     // Same host: a previous process of ours (same pid after a container restart) or a dead pid.
     return !(
       instance.host === this.identity.host &&
