@@ -7,7 +7,7 @@ import { SCOUT_DATA_SOURCE } from './scout-data-source';
 
 /** First probe after the database is lost; each failed probe doubles the wait, up to PROBE_MAX_MS. */
 export const PROBE_FIRST_MS = 250;
-export const PROBE_MAX_MS = 5_000;
+export const PROBE_MAX_MS = 2_000;
 /** A probe that has not answered by then counts as failed (a half-open connection hangs). */
 export const PROBE_TIMEOUT_MS = 3_000;
 

@@ -1,6 +1,7 @@
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { SCHEDULER_OPTIONS, SchedulerOptions } from '../config/scheduler-options';
+import { DatabaseState } from '../persistence/database-state.service';
 import { ScheduleEntity } from '../persistence/schedule.entity';
 import { TaskRunEntity } from '../persistence/task-run.entity';
 import { TaskRunRepository } from '../persistence/task-run.repository';
@@ -22,6 +23,9 @@ import { Fire, runPolicyOf } from './run-policy';
  * fire deeper than `SCHEDULER_MAX_CHAIN_DEPTH` is recorded `skipped` instead of run: that ends
  * any loop.
  */
+/** Successes kept through a database outage for their `after:` followers, at most (the newest). */
+const MAX_WAITING_SUCCESSES = 10_000;
+
 @Injectable()
 export class SignalDispatcher implements OnModuleInit {
   private readonly logger = new Logger(SignalDispatcher.name);
@@ -37,7 +41,13 @@ export class SignalDispatcher implements OnModuleInit {
     private readonly clock: Clock,
     private readonly identity: InstanceIdentity,
     @Inject(SCHEDULER_OPTIONS) private readonly options: SchedulerOptions,
-  ) {}
+    @Optional() private readonly database?: DatabaseState,
+  ) {
+    // Successes whose followers could not be looked up during an outage are chained on its end.
+    database?.onRestored(() => {
+      if (this.successes.length > 0) this.chaining ??= this.chainBatches();
+    });
+  }
 
   onModuleInit(): void {
     this.executor.onSuccess((fire, finishedAt) => {
@@ -76,6 +86,12 @@ export class SignalDispatcher implements OnModuleInit {
             if (waiting.length > 0) await this.fire(waiting, 'chain', at, null, depth + 1);
           }
         } catch (error) {
+          if (this.database?.report(error)) {
+            // Kept for the database's return; firing again is harmless (a follower's run is keyed
+            // by its schedule and the success's moment, so one already inserted is not repeated).
+            this.successes = [...batch, ...this.successes].slice(-MAX_WAITING_SUCCESSES);
+            return;
+          }
           this.logger.error(`Chaining after ${batch.length} run(s) failed: ${(error as Error).message}`);
         }
       }

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals
 import { Logger } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { DEFAULT_SCHEDULER_OPTIONS } from '../config/scheduler-options';
+import type { DatabaseState } from '../persistence/database-state.service';
 import type { ScheduleEntity } from '../persistence/schedule.entity';
 import type { ScheduleRepository } from '../persistence/schedule.repository';
 import type { TaskRunEntity } from '../persistence/task-run.entity';
@@ -89,11 +90,31 @@ class FakeExecutor {
   }
 }
 
+/** The part of DatabaseState the dispatcher uses: connection errors reported, its return announced. */
+class FakeDatabase {
+  private restored: Array<() => void> = [];
+  readonly reported: unknown[] = [];
+
+  report(error: unknown): boolean {
+    this.reported.push(error);
+    return (error as { code?: string }).code === 'ECONNREFUSED';
+  }
+
+  onRestored(listener: () => void): void {
+    this.restored.push(listener);
+  }
+
+  restore(): void {
+    for (const listener of this.restored) listener();
+  }
+}
+
 function dispatcherWith(
   schedules: FakeSchedules,
   runs: FakeRuns,
   executor: FakeExecutor,
   maxChainDepth = 32,
+  database?: FakeDatabase,
 ) {
   const tasks = {
     findByIds: (ids: string[]) => Promise.resolve(ids.map((id) => ({ id, name: id }) as TaskEntity)),
@@ -106,6 +127,7 @@ function dispatcherWith(
     new Clock(),
     { id: 'me' } as unknown as InstanceIdentity,
     { ...DEFAULT_SCHEDULER_OPTIONS, maxChainDepth },
+    database as unknown as DatabaseState,
   );
   dispatcher.onModuleInit();
   return dispatcher;
@@ -191,6 +213,31 @@ describe('SignalDispatcher: chaining after successes', () => {
     expect(schedules.lookups).toHaveLength(1);
     expect(runs.inserted).toEqual([]);
     expect(executor.launched).toEqual([]);
+  });
+
+  it('a lookup cut off by a database outage is kept and chained, once, when the database is back', async () => {
+    const database = new FakeDatabase();
+    const outageSchedules = new FakeSchedules();
+    outageSchedules.listening = [chainSchedule(PARENT_A)];
+    const outageRuns = new FakeRuns();
+    const outageExecutor = new FakeExecutor();
+    dispatcherWith(outageSchedules, outageRuns, outageExecutor, 32, database);
+    outageSchedules.failNext = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), {
+      code: 'ECONNREFUSED',
+    });
+    outageExecutor.succeed(PARENT_A, at(1));
+    await settle();
+    expect(outageExecutor.launched).toEqual([]);
+    // An outage is DatabaseState's to log, once: nothing here.
+    expect(error).not.toHaveBeenCalled();
+
+    database.restore();
+    await settle();
+    expect(outageRuns.inserted).toEqual([expect.objectContaining({ taskId: CHILD, scheduledFor: at(1) })]);
+    expect(outageExecutor.launched).toHaveLength(1);
+    database.restore();
+    await settle();
+    expect(outageExecutor.launched).toHaveLength(1);
   });
 
   it('a failed lookup is logged, and a later success still chains', async () => {
