@@ -123,6 +123,12 @@ describe.each(DATABASE_KINDS)('restart after SIGKILL on %s', (kind) => {
     expect(await runsOf(service, scheduledSlow.id)).toEqual([
       expect.objectContaining({ id: scheduledRun.id, status: 'interrupted' }),
     ]);
+    // The catch-up's webhook takes 3 s: wait for it to end (a slow machine may still be in it).
+    await waitFor(
+      async () => (await runsOf(service, oneShot.id))[0]?.status !== 'running',
+      15_000,
+      'the catch-up run to end',
+    );
     const oneShotRuns = await runsOf(service, oneShot.id);
     expect(oneShotRuns).toHaveLength(1);
     expect(oneShotRuns[0]).toMatchObject({ status: 'succeeded', scheduledFor: dueAt.toISOString() });
