@@ -1,6 +1,7 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
+import { processIsAlive } from '../common/process-alive';
 
 export const LOCK_FILE_NAME = 'scout.lock';
 
@@ -18,16 +19,6 @@ export class DataDirInUseError extends Error {
 
 /** Folders this process holds: a lock file with our own pid that is not listed here is a past life. */
 const held = new Set<string>();
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function readOwner(path: string): LockOwner | null {
   try {
@@ -99,7 +90,7 @@ export class DataDirLock {
   private static isStale(owner: LockOwner, directory: string): boolean {
     if (owner.host !== hostname()) return false;
     if (owner.pid === process.pid) return !held.has(directory);
-    return !isAlive(owner.pid);
+    return !processIsAlive(owner.pid);
   }
 
   /** Removes the lock file, if it is still this process's. */

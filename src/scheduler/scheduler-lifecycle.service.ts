@@ -21,6 +21,7 @@ import { InstanceIdentity } from './instance-identity';
 import { HEARTBEAT_MS, INSTANCE_LEASE_MS } from './leases';
 import { RunExecutor } from './run-executor.service';
 import { RunJournal } from './run-journal.service';
+import { processIsAlive } from '../common/process-alive';
 
 export const HEARTBEAT_JOB = 'scout:heartbeat';
 /**
@@ -30,15 +31,6 @@ export const HEARTBEAT_JOB = 'scout:heartbeat';
 export const ORPHAN_SWEEP_MS = 3 * INSTANCE_LEASE_MS;
 /** An own open run is left behind once its lease ended this long ago and nothing here holds it. */
 const ORPHAN_MARGIN_MS = 2_000;
-
-function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Start-up, heartbeat and shutdown of the runner. On start: register this instance, align the
