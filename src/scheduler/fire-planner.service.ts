@@ -101,7 +101,16 @@ export class FirePlanner {
   private readonly spinBudget = new SpinBudget(SPIN_BUDGET_MS, TICK_MS);
   private running = false;
   private inFlight: Promise<void> | null = null;
+  /** A plan was asked for while a pass was in flight: one more pass follows it. */
   private again = false;
+  /** The safety net (takeovers, armed fires no longer held) is due: the next pass runs it. */
+  private reconcileDue = true;
+  /**
+   * Schedules disarmed since the current round read the due schedules. That round may already
+   * have claimed fires of theirs from the schedule row as it was before the change: it arms none
+   * of them and deletes their claims itself (see armClaimed).
+   */
+  private revoked = new Set<string>();
 
   constructor(
     private readonly schedules: ScheduleRepository,
@@ -141,9 +150,9 @@ export class FirePlanner {
       if (!this.running) return;
       this.registry.addInterval(
         PLANNER_JOB,
-        setInterval(() => void this.tick(), TICK_MS),
+        setInterval(() => this.periodicTick(), TICK_MS),
       );
-      void this.tick();
+      this.periodicTick();
     });
   }
 
@@ -156,6 +165,7 @@ export class FirePlanner {
     for (const atMs of this.groups.keys()) this.timers.disarm(this.groupName(atMs));
     this.groups.clear();
     this.armed.clear();
+    this.revoked.clear();
     try {
       await this.writeLastStarts(Infinity);
     } catch (error) {
@@ -163,7 +173,21 @@ export class FirePlanner {
     }
   }
 
-  /** Plans now (coalesced with a tick in flight): called when a schedule is created or resumed. */
+  /**
+   * The second's tick. Skipped while a pass is still in flight (the next pass runs the safety
+   * net instead): a tick queued behind a pass that overran its second would start the next pass
+   * at whatever phase the last one ended, and passes would then run back to back, each colliding
+   * with the groups' starts and so overrunning in turn — seen for good after heavy API traffic.
+   */
+  private periodicTick(): void {
+    this.reconcileDue = true;
+    if (!this.inFlight) void this.tick();
+  }
+
+  /**
+   * Plans now (coalesced with a pass in flight: one more pass follows it): called when a
+   * schedule is created or resumed, or another instance changed one.
+   */
   tick(): Promise<void> {
     if (!this.running) return Promise.resolve();
     if (this.inFlight) {
@@ -189,18 +213,33 @@ export class FirePlanner {
     return this.inFlight;
   }
 
-  /** Takes a schedule's armed fires out of memory and its unstarted claims out of the database. */
-  async disarmSchedule(
+  /**
+   * Takes a schedule's armed fires out of memory and its unstarted claims out of the database
+   * (`deletePending`; a change made by another instance, which deleted them, passes false). The
+   * caller has already stored the change (paused, versioned, replaced or deleted the schedule);
+   * nothing here waits for a planning pass in flight. That pass cannot start a fire of this
+   * schedule: a claim it makes from now on joins the changed row and inserts nothing; a claim it
+   * made before is either seen by the delete here (committed first), or committed after it — but
+   * then its round ends after this call, finds the schedule in `revoked`, arms none of its fires
+   * and deletes those claims; and a group already being started starts only the claims its
+   * last read still finds held, so only one whose start was recorded before the delete runs.
+   */
+  disarmSchedule(
     scheduleId: string,
     options: { deletePending: boolean } = { deletePending: true },
   ): Promise<void> {
-    await this.inFlight;
+    this.revoked.add(scheduleId);
+    const dropped: string[] = [];
     for (const [runId, fire] of this.armed) {
-      if (fire.fire.run.scheduleId === scheduleId) this.forgetArmed(runId);
+      if (fire.fire.run.scheduleId !== scheduleId) continue;
+      this.forgetArmed(runId);
+      dropped.push(runId);
     }
     this.triggers.forget(scheduleId);
     this.executor.cancelRetries(scheduleId);
-    if (options.deletePending) await this.runs.deletePendingOf(scheduleId);
+    if (options.deletePending) return this.runs.deletePendingOf(scheduleId);
+    // Claimed here, never to start here: the other instance's delete may have run before their claim committed.
+    return this.runs.deleteClaims(dropped, this.identity.id);
   }
 
   /**
@@ -284,8 +323,14 @@ export class FirePlanner {
   }
 
   private async planDue(): Promise<void> {
-    await this.reconcile();
+    if (this.reconcileDue) {
+      // At most once a second: a plan asked for by a request needs only the due schedules.
+      this.reconcileDue = false;
+      await this.reconcile();
+    }
     for (let round = 0; round < MAX_ROUNDS && this.running; round++) {
+      // Before the read: a schedule disarmed from here on may be in what it reads.
+      this.revoked = new Set();
       const now = this.clock.now();
       const until = new Date(now.getTime() + HORIZON_MS);
       // Another owner's fires are claimed here only if still unclaimed when due within a tick.
@@ -313,7 +358,7 @@ export class FirePlanner {
           if (lastRunAt) this.noteStart(scheduleId, lastRunAt.getTime());
         throw error;
       }
-      this.armClaimed(claimed, new Map(due.map((schedule) => [schedule.id, schedule])));
+      await this.armClaimed(claimed, new Map(due.map((schedule) => [schedule.id, schedule])));
       if (due.length < DUE_BATCH) return;
     }
   }
@@ -361,12 +406,19 @@ export class FirePlanner {
     }
   }
 
-  private armClaimed(claimed: ClaimedRun[], schedules: Map<string, DueSchedule>): void {
+  /**
+   * Arms what this round claimed, except the fires of schedules disarmed since it read them
+   * (paused, cancelled, replaced or deleted meanwhile): those claims are deleted, never started.
+   */
+  private async armClaimed(claimed: ClaimedRun[], schedules: Map<string, DueSchedule>): Promise<void> {
+    const revoked: string[] = [];
     for (const run of claimed) {
       if (run.status === 'missed') this.emitMissed(run);
+      else if (this.revoked.has(run.scheduleId!)) revoked.push(run.id);
       else if (!run.task) this.recordMissed(run, 'missed: its task was deleted before it could run');
       else this.arm(run, run.task, schedules.get(run.scheduleId!) ?? null, run.startedAt?.getTime());
     }
+    await this.runs.deleteClaims(revoked, this.identity.id);
   }
 
   /**
