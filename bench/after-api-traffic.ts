@@ -31,6 +31,8 @@ export interface AfterApiResult {
   deleteMs: number;
   /** Planning passes completed during the window (about one a second when nothing else asks for one). */
   passesInWindow: number;
+  /** Dead rows of the busy tables when the window starts (PostgreSQL server only: the statistics collector). */
+  deadRows: Record<string, number> | null;
 }
 
 const GAP_MS = 2_000;
@@ -106,6 +108,19 @@ export async function measureAfterApiTraffic(
     const to = from + seconds * 1000;
     await sleepUntil(from);
     const passesBefore = await metric(service.url, 'scout_planning_passes');
+    const deadRows =
+      database.kind === 'postgres'
+        ? Object.fromEntries(
+            (
+              await database.session((query) =>
+                query<{ relname: string; dead: number }>(
+                  `SELECT relname, n_dead_tup::float8 AS dead FROM pg_stat_user_tables
+                    WHERE relname IN ('schedule', 'task_run', 'task')`,
+                ),
+              )
+            ).map((row) => [row.relname, row.dead]),
+          )
+        : null;
     await sleepUntil(to);
     const passesInWindow = (await metric(service.url, 'scout_planning_passes')) - passesBefore;
     let deleteMs = 0;
@@ -135,6 +150,7 @@ export async function measureAfterApiTraffic(
       ...summary,
       deleteMs: Math.round(deleteMs),
       passesInWindow,
+      deadRows,
     };
   } finally {
     await database.drop();

@@ -174,14 +174,13 @@ export class FirePlanner {
   }
 
   /**
-   * The second's tick. Skipped while a pass is still in flight (the next pass runs the safety
-   * net instead): a tick queued behind a pass that overran its second would start the next pass
-   * at whatever phase the last one ended, and passes would then run back to back, each colliding
-   * with the groups' starts and so overrunning in turn — seen for good after heavy API traffic.
+   * The second's tick. One that finds a pass still in flight (it overran its second) runs the
+   * next pass right after it, and with it the safety net; passes shorter than a second then drift
+   * back onto the tick's phase within a few seconds.
    */
   private periodicTick(): void {
     this.reconcileDue = true;
-    if (!this.inFlight) void this.tick();
+    void this.tick();
   }
 
   /**
@@ -328,13 +327,17 @@ export class FirePlanner {
       this.reconcileDue = false;
       await this.reconcile();
     }
+    // One horizon per pass, fixed when it starts: rounds that read the horizon from the clock
+    // kept finding the first rounds' schedules due again once a pass took over a second, and the
+    // pass then ran on (up to MAX_ROUNDS, over a minute) — seen after heavy API traffic.
+    const startedMs = this.clock.nowMs();
+    const until = new Date(startedMs + HORIZON_MS);
+    // Another owner's fires are claimed here only if still unclaimed when due within a tick.
+    const backupUntil = new Date(startedMs + TICK_MS);
     for (let round = 0; round < MAX_ROUNDS && this.running; round++) {
       // Before the read: a schedule disarmed from here on may be in what it reads.
       this.revoked = new Set();
       const now = this.clock.now();
-      const until = new Date(now.getTime() + HORIZON_MS);
-      // Another owner's fires are claimed here only if still unclaimed when due within a tick.
-      const backupUntil = new Date(now.getTime() + TICK_MS);
       const due = await this.schedules.findDue(until, backupUntil, this.membership.partition, DUE_BATCH);
       if (due.length === 0) return;
       const claims: FireClaim[] = [];

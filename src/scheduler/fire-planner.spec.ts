@@ -883,7 +883,7 @@ describe('FirePlanner', () => {
   });
 
   describe('pacing', () => {
-    it('skips a tick that falls due while a pass is still in flight: the next pass starts on the next tick', async () => {
+    it('a pass that overran its second is followed at once by the next, each with its own horizon', async () => {
       addSchedule('every 1s');
       await start();
       await advanceTo(SECOND + TICK_PHASE_MS - 1);
@@ -891,12 +891,38 @@ describe('FirePlanner', () => {
 
       // The pass at 1.1 s takes 1.5 s: the tick at 2.1 s finds it in flight.
       runs.nextClaimDelayMs = 1_500;
-      await advanceTo(3 * SECOND + TICK_PHASE_MS);
+      await advanceTo(4 * SECOND + TICK_PHASE_MS);
+      // 1.1 s claims 3 s (its horizon ends at 3.1 s), 2.6 s claims 4 s, and the ticks are back on phase.
       expect(runs.claimTimes.map((ms) => ms - T0)).toEqual([
         SECOND + TICK_PHASE_MS,
+        2 * SECOND + 600,
         3 * SECOND + TICK_PHASE_MS,
+        4 * SECOND + TICK_PHASE_MS,
       ]);
-      expect(executor.timeline().map(([scheduled]) => scheduled)).toEqual([1, 2, 3].map((n) => n * SECOND));
+      expect(
+        runs.claimCalls
+          .slice(-4)
+          .map((call) => call.claims.map((claim) => claim.scheduledFor.getTime() - T0)),
+      ).toEqual([[3 * SECOND], [4 * SECOND], [5 * SECOND], [6 * SECOND]]);
+      expect(executor.timeline().map(([scheduled]) => scheduled)).toEqual(
+        [1, 2, 3, 4].map((n) => n * SECOND),
+      );
+    });
+
+    it('a long pass reads one horizon: the schedules it claimed first are not read again by its later rounds', async () => {
+      for (let n = 0; n < DUE_BATCH + 1; n++) addSchedule('every 1s');
+      await start();
+      await advanceTo(SECOND + TICK_PHASE_MS - 1);
+      runs.claimCalls.length = 0;
+
+      // The first round's claim answers 1.2 s later: the second round reads at 2.3 s.
+      runs.nextClaimDelayMs = 1_200;
+      await advanceTo(SECOND + TICK_PHASE_MS + 1_300);
+      const [first, second] = runs.claimCalls.map((call) =>
+        call.claims.map((claim) => claim.scheduledFor.getTime() - T0),
+      );
+      expect(first).toEqual(Array(DUE_BATCH).fill(3 * SECOND));
+      expect(second).toEqual([3 * SECOND]);
     });
 
     it('a plan asked for during a pass (a schedule created) runs once more right after it', async () => {
