@@ -327,17 +327,14 @@ export class FirePlanner {
       this.reconcileDue = false;
       await this.reconcile();
     }
-    // One horizon per pass, fixed when it starts: rounds that read the horizon from the clock
-    // kept finding the first rounds' schedules due again once a pass took over a second, and the
-    // pass then ran on (up to MAX_ROUNDS, over a minute) — seen after heavy API traffic.
     const startedMs = this.clock.nowMs();
-    const until = new Date(startedMs + HORIZON_MS);
-    // Another owner's fires are claimed here only if still unclaimed when due within a tick.
-    const backupUntil = new Date(startedMs + TICK_MS);
     for (let round = 0; round < MAX_ROUNDS && this.running; round++) {
       // Before the read: a schedule disarmed from here on may be in what it reads.
       this.revoked = new Set();
       const now = this.clock.now();
+      const until = new Date(now.getTime() + HORIZON_MS);
+      // Another owner's fires are claimed here only if still unclaimed when due within a tick.
+      const backupUntil = new Date(now.getTime() + TICK_MS);
       const due = await this.schedules.findDue(until, backupUntil, this.membership.partition, DUE_BATCH);
       if (due.length === 0) return;
       const claims: FireClaim[] = [];
@@ -363,6 +360,14 @@ export class FirePlanner {
       }
       await this.armClaimed(claimed, new Map(due.map((schedule) => [schedule.id, schedule])));
       if (due.length < DUE_BATCH) return;
+      // A pass that has run for a second hands over to the next, which follows at once: its
+      // later rounds would find its first rounds' schedules due again (the horizon moves with the
+      // clock) and, behind on a busy machine, ran on for over a minute — no pass completed, so
+      // the safety net never ran and every caller waiting for a pass waited that long.
+      if (this.clock.nowMs() - startedMs >= TICK_MS) {
+        this.again = true;
+        return;
+      }
     }
   }
 

@@ -138,6 +138,8 @@ class FakeTaskRunRepository {
   readonly touchCalls: Array<Array<{ scheduleId: string; at: Date }>> = [];
   /** Answers the watermark write as the database does once its deadline has passed. */
   watermarkTooLate = false;
+  /** How much later each of the next claims answers, in turn. */
+  readonly claimDelaysMs: number[] = [];
   /** When each claim was sent (fake clock). */
   readonly claimTimes: number[] = [];
   /**
@@ -230,7 +232,7 @@ class FakeTaskRunRepository {
   ): Promise<ClaimedRun[]> {
     this.beforeClaim?.();
     this.beforeClaim = null;
-    const delayMs = this.nextClaimDelayMs;
+    const delayMs = this.claimDelaysMs.shift() ?? this.nextClaimDelayMs;
     this.nextClaimDelayMs = 0;
     this.claimCalls.push({ claims, advances });
     this.claimTimes.push(this.clock.nowMs());
@@ -883,7 +885,7 @@ describe('FirePlanner', () => {
   });
 
   describe('pacing', () => {
-    it('a pass that overran its second is followed at once by the next, each with its own horizon', async () => {
+    it('a pass that overran its second is followed at once by the next, then the ticks are back on phase', async () => {
       addSchedule('every 1s');
       await start();
       await advanceTo(SECOND + TICK_PHASE_MS - 1);
@@ -909,20 +911,27 @@ describe('FirePlanner', () => {
       );
     });
 
-    it('a long pass reads one horizon: the schedules it claimed first are not read again by its later rounds', async () => {
-      for (let n = 0; n < DUE_BATCH + 1; n++) addSchedule('every 1s');
+    it('a pass that has run for a second hands over to the next, which goes on at once', async () => {
+      const schedules = Array.from({ length: DUE_BATCH + 1 }, () => addSchedule('every 1s'));
       await start();
       await advanceTo(SECOND + TICK_PHASE_MS - 1);
-      runs.claimCalls.length = 0;
+      const passes = planner.passes;
 
-      // The first round's claim answers 1.2 s later: the second round reads at 2.3 s.
-      runs.nextClaimDelayMs = 1_200;
-      await advanceTo(SECOND + TICK_PHASE_MS + 1_300);
-      const [first, second] = runs.claimCalls.map((call) =>
-        call.claims.map((claim) => claim.scheduledFor.getTime() - T0),
+      // The first round's claim answers 1.2 s later (at 2.3 s): the pass ends there, completed,
+      // and the next one's first claim takes 300 ms more.
+      runs.claimDelaysMs.push(1_200, 300);
+      await advanceTo(2 * SECOND + 301);
+      expect(planner.passes).toBe(passes + 1);
+
+      // The next pass claimed the schedule the first one had no round left for, in time.
+      await advanceTo(3 * SECOND);
+      const atThree = executor.launches.filter(
+        ({ fire }) => fire.run.scheduledFor.getTime() === T0 + 3 * SECOND,
       );
-      expect(first).toEqual(Array(DUE_BATCH).fill(3 * SECOND));
-      expect(second).toEqual([3 * SECOND]);
+      expect(atThree.map(({ fire }) => fire.run.scheduleId).sort()).toEqual(
+        schedules.map((s) => s.id).sort(),
+      );
+      expect(atThree.every(({ atMs }) => atMs === T0 + 3 * SECOND)).toBe(true);
     });
 
     it('a plan asked for during a pass (a schedule created) runs once more right after it', async () => {
