@@ -217,11 +217,12 @@ export class FirePlanner {
    * (`deletePending`; a change made by another instance, which deleted them, passes false). The
    * caller has already stored the change (paused, versioned, replaced or deleted the schedule);
    * nothing here waits for a planning pass in flight. That pass cannot start a fire of this
-   * schedule: a claim it makes from now on joins the changed row and inserts nothing; a claim it
-   * made before is either seen by the delete here (committed first), or committed after it — but
-   * then its round ends after this call, finds the schedule in `revoked`, arms none of its fires
-   * and deletes those claims; and a group already being started starts only the claims its
-   * last read still finds held, so only one whose start was recorded before the delete runs.
+   * schedule: a claim it makes from now on joins the changed row and inserts nothing. A claim it
+   * made from the old row is dropped here if already armed; if not, its round arms it after this
+   * call, finds the schedule in `revoked` (kept since the round read the schedules) and deletes
+   * the claim instead — which also covers a claim committed after the delete here, which could
+   * not see it. A group already being started starts only the claims its last read still finds
+   * held: a fire whose start was recorded before the delete (within 200 ms of its instant) runs.
    */
   disarmSchedule(
     scheduleId: string,
