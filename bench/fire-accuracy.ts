@@ -36,7 +36,7 @@ export interface FireResult extends FireSummary {
 export const WARMUP_SECONDS = 10;
 /** Seconds from seeding to the first fire: more than the service takes to start. */
 const FIRST_FIRE_SECONDS = 5;
-const sleepUntil = (at: number) =>
+export const sleepUntil = (at: number) =>
   new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
 
 /** The benchmark's tasks, by SQL: `count` tasks with `noop` handlers and one schedule each. */
@@ -75,7 +75,7 @@ export async function migrate(database: BenchDatabase): Promise<void> {
   await service.kill('SIGTERM');
 }
 
-function serviceEnv(database: BenchDatabase, maxConcurrent: number): Record<string, string> {
+export function serviceEnv(database: BenchDatabase, maxConcurrent: number): Record<string, string> {
   return {
     ...database.env,
     LOG_LEVEL: 'warn',

@@ -1,22 +1,26 @@
 /**
  * `npm run bench`: every workload of the performance issue, each run several times, the medians
  * (with min–max) printed as a table and written to BENCHMARKS.md with the date, machine and commit.
- * Usage: npm run bench -- [--runs 3] [--db pglite|postgres] [--only fires,capacity,api,events]
+ * Usage: npm run bench -- [--runs 3] [--db pglite|postgres] [--only fires,capacity,api,events,control,after-api]
  * (the database is PostgreSQL when DATABASE_URL is set, else embedded PGlite).
  */
 import { execSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { databaseOption, option, runBenchmark } from './bench-args';
+import { measureAfterApiTraffic } from './after-api-traffic';
 import { measureApi } from './api-throughput';
 import { measureCapacity } from './capacity';
+import { CONTROL_KINDS, measureControl } from './control-latency';
 import { measureEvents } from './event-latency';
 import { FireResult, measurePeerFires, measureScoutFires, WARMUP_SECONDS } from './fire-accuracy';
 
 const runs = Number(option('runs', '3'));
 const kind = databaseOption();
-const only = option('only', 'fires,capacity,api,events').split(',');
+const only = option('only', 'fires,capacity,api,events,control,after-api').split(',');
 const FIRE_SECONDS = 20;
+/** Control requests a second of each kind. */
+const CONTROL_RATE = 10;
 const START = '<!-- npm run bench: start -->';
 const END = '<!-- npm run bench: end -->';
 
@@ -218,12 +222,96 @@ async function eventSection(): Promise<string> {
   ].join('\n');
 }
 
+async function controlSection(): Promise<string> {
+  const rows: string[][] = [];
+  for (const tasks of [1_000, 10_000]) {
+    const results = await repeat(`control, ${tasks} tasks`, () =>
+      measureControl(tasks, FIRE_SECONDS, CONTROL_RATE, kind),
+    );
+    for (const control of CONTROL_KINDS) {
+      rows.push([
+        tasks.toLocaleString('en'),
+        control,
+        stat(results, (r) => r.latency[control].p50),
+        stat(results, (r) => r.latency[control].p99),
+        stat(results, (r) => r.latency[control].max),
+        stat(results, (r) => r.latency[control].failed),
+        control === 'pause' ? stat(results, (r) => r.fireP99) : '',
+        control === 'pause' ? stat(results, (r) => r.fireMax) : '',
+        control === 'pause' ? stat(results, (r) => r.firesAfterStop) : '',
+      ]);
+    }
+  }
+  return [
+    `### 6. Control-plane latency under load`,
+    ``,
+    `N tasks on \`cron:* * * * * *\` (N fires/s, seeded by SQL), a ${FIRE_SECONDS} s window after a ${WARMUP_SECONDS} s warm-up, during which a client sends ${CONTROL_RATE} requests a second of each kind, the five kinds together: ` +
+      `\`POST …/schedule/pause\`, \`POST …/schedule/resume\` (of a task paused a second before), \`DELETE …/schedule\` (cancel), \`PATCH /api/tasks/{id}\` (update), \`DELETE /api/tasks/{id}\`. ` +
+      `Latency in ms as the client sees it; failed = not 2xx within 30 s. Fires: lateness p99 and max (ms) of the window's fires, and fires that started although their schedule had been paused, cancelled or deleted more than 250 ms before their instant (must be 0).`,
+    ``,
+    table(
+      [
+        'N',
+        'request',
+        'p50 ms',
+        'p99 ms',
+        'max ms',
+        'failed',
+        'fires p99 ms',
+        'fires max ms',
+        'fires after stop',
+      ],
+      rows,
+    ),
+  ].join('\n');
+}
+
+async function afterApiSection(): Promise<string> {
+  const tasks = 10_000;
+  const results = await repeat('after API traffic', () =>
+    measureAfterApiTraffic(tasks, FIRE_SECONDS, 16, kind),
+  );
+  return [
+    `### 7. On time right after heavy API traffic`,
+    ``,
+    `${tasks.toLocaleString('en')} tasks created over REST on the running service (\`POST /api/tasks\`, then \`POST …/schedule\` with \`cron:* * * * * *\`, 16 at a time), ` +
+      `then a ${FIRE_SECONDS} s window starting 2 s after the last: fires started, lateness in ms, planning passes in the window, and the slowest of 5 \`DELETE …/schedule\` sent right after it (under the same load).`,
+    ``,
+    table(
+      [
+        'created in s',
+        'fires started',
+        'missed',
+        'p50',
+        'p99',
+        'max',
+        'passes in window',
+        'DELETE …/schedule ms',
+      ],
+      [
+        [
+          stat(results, (r) => r.createSeconds),
+          `${stat(results, (r) => r.started)} / ${tasks * FIRE_SECONDS}`,
+          stat(results, (r) => r.missed),
+          stat(results, (r) => r.p50),
+          stat(results, (r) => r.p99),
+          stat(results, (r) => r.max),
+          stat(results, (r) => r.passesInWindow),
+          stat(results, (r) => r.deleteMs),
+        ],
+      ],
+    ),
+  ].join('\n');
+}
+
 async function main(): Promise<void> {
   const sections: string[] = [];
   if (only.includes('fires')) sections.push(await fireSection());
   if (only.includes('capacity')) sections.push(await capacitySection());
   if (only.includes('api')) sections.push(await apiSection());
   if (only.includes('events')) sections.push(await eventSection());
+  if (only.includes('control')) sections.push(await controlSection());
+  if (only.includes('after-api')) sections.push(await afterApiSection());
   const commit = execSync('git rev-parse --short HEAD').toString().trim();
   // The report itself is the one change expected.
   const dirty = execSync("git status --porcelain -- . ':!BENCHMARKS.md'").toString().trim()

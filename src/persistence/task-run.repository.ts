@@ -463,6 +463,18 @@ export class TaskRunRepository {
     );
   }
 
+  /**
+   * Deletes these claims of `instanceId` that are still `pending`: fires it claimed but will never
+   * start (their schedule changed under the claim), whatever its start watermark says.
+   */
+  async deleteClaims(ids: string[], instanceId: string): Promise<void> {
+    if (ids.length === 0) return;
+    await this.dataSource.query(
+      `DELETE FROM task_run WHERE id = ANY($1::uuid[]) AND status = 'pending' AND instance_id = $2`,
+      [plainArray(ids, (id) => id), instanceId],
+    );
+  }
+
   /** Newest first, `limit + 1` rows before the cursor. */
   listForTask(taskId: string, limit: number, before: PageCursor | null): Promise<TaskRunEntity[]> {
     return this.dataSource.query<TaskRunEntity[]>(

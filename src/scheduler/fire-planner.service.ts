@@ -104,7 +104,16 @@ export class FirePlanner {
   private inFlight: Promise<void> | null = null;
   /** Groups whose start is being recorded: a shutdown lets them start (their starts are promised). */
   private readonly firing = new Set<Promise<void>>();
+  /** A plan was asked for while a pass was in flight: one more pass follows it. */
   private again = false;
+  /** The safety net (takeovers, armed fires no longer held) is due: the next pass runs it. */
+  private reconcileDue = true;
+  /**
+   * Schedules disarmed since the current round read the due schedules. That round may already
+   * have claimed fires of theirs from the schedule row as it was before the change: it arms none
+   * of them and deletes their claims itself (see armClaimed).
+   */
+  private revoked = new Set<string>();
 
   constructor(
     private readonly schedules: ScheduleRepository,
@@ -145,9 +154,9 @@ export class FirePlanner {
       if (!this.running) return;
       this.registry.addInterval(
         PLANNER_JOB,
-        setInterval(() => void this.tick(), TICK_MS),
+        setInterval(() => this.periodicTick(), TICK_MS),
       );
-      void this.tick();
+      this.periodicTick();
     });
   }
 
@@ -162,6 +171,7 @@ export class FirePlanner {
     this.armed.clear();
     // A group whose start is being recorded starts (within PRESTART_MS) and is drained with the rest.
     await Promise.all(this.firing);
+    this.revoked.clear();
     try {
       await this.writeLastStarts(Infinity);
     } catch (error) {
@@ -169,7 +179,20 @@ export class FirePlanner {
     }
   }
 
-  /** Plans now (coalesced with a tick in flight): called when a schedule is created or resumed. */
+  /**
+   * The second's tick. One that finds a pass still in flight (it overran its second) runs the
+   * next pass right after it, and with it the safety net; passes shorter than a second then drift
+   * back onto the tick's phase within a few seconds.
+   */
+  private periodicTick(): void {
+    this.reconcileDue = true;
+    void this.tick();
+  }
+
+  /**
+   * Plans now (coalesced with a pass in flight: one more pass follows it): called when a
+   * schedule is created or resumed, or another instance changed one.
+   */
   tick(): Promise<void> {
     // While the database is away nothing could be claimed: passes wait for it (DatabaseState probes).
     if (!this.running || this.database?.reachable === false) return Promise.resolve();
@@ -197,18 +220,34 @@ export class FirePlanner {
     return this.inFlight;
   }
 
-  /** Takes a schedule's armed fires out of memory and its unstarted claims out of the database. */
-  async disarmSchedule(
+  /**
+   * Takes a schedule's armed fires out of memory and its unstarted claims out of the database
+   * (`deletePending`; a change made by another instance, which deleted them, passes false). The
+   * caller has already stored the change (paused, versioned, replaced or deleted the schedule);
+   * nothing here waits for a planning pass in flight. That pass cannot start a fire of this
+   * schedule: a claim it makes from now on joins the changed row and inserts nothing. A claim it
+   * made from the old row is dropped here if already armed; if not, its round arms it after this
+   * call, finds the schedule in `revoked` (kept since the round read the schedules) and deletes
+   * the claim instead — which also covers a claim committed after the delete here, which could
+   * not see it. A group already being started starts only the claims its last read still finds
+   * held: a fire whose start was recorded before the delete (within 200 ms of its instant) runs.
+   */
+  disarmSchedule(
     scheduleId: string,
     options: { deletePending: boolean } = { deletePending: true },
   ): Promise<void> {
-    await this.inFlight;
+    this.revoked.add(scheduleId);
+    const dropped: string[] = [];
     for (const [runId, fire] of this.armed) {
-      if (fire.fire.run.scheduleId === scheduleId) this.forgetArmed(runId);
+      if (fire.fire.run.scheduleId !== scheduleId) continue;
+      this.forgetArmed(runId);
+      dropped.push(runId);
     }
     this.triggers.forget(scheduleId);
     this.executor.cancelRetries(scheduleId);
-    if (options.deletePending) await this.runs.deletePendingOf(scheduleId);
+    if (options.deletePending) return this.runs.deletePendingOf(scheduleId);
+    // Claimed here, never to start here: the other instance's delete may have run before their claim committed.
+    return this.runs.deleteClaims(dropped, this.identity.id);
   }
 
   /**
@@ -291,8 +330,15 @@ export class FirePlanner {
   }
 
   private async planDue(): Promise<void> {
-    await this.reconcile();
+    if (this.reconcileDue) {
+      // At most once a second: a plan asked for by a request needs only the due schedules.
+      this.reconcileDue = false;
+      await this.reconcile();
+    }
+    const startedMs = this.clock.nowMs();
     for (let round = 0; round < MAX_ROUNDS && this.running; round++) {
+      // Before the read: a schedule disarmed from here on may be in what it reads.
+      this.revoked = new Set();
       const now = this.clock.now();
       const until = new Date(now.getTime() + HORIZON_MS);
       // Another owner's fires are claimed here only if still unclaimed when due within a tick.
@@ -320,8 +366,16 @@ export class FirePlanner {
           if (lastRunAt) this.noteStart(scheduleId, lastRunAt.getTime());
         throw error;
       }
-      this.armClaimed(claimed, new Map(due.map((schedule) => [schedule.id, schedule])));
+      await this.armClaimed(claimed, new Map(due.map((schedule) => [schedule.id, schedule])));
       if (due.length < DUE_BATCH) return;
+      // A pass that has run for a second hands over to the next, which follows at once: its
+      // later rounds would find its first rounds' schedules due again (the horizon moves with the
+      // clock) and, behind on a busy machine, ran on for over a minute — no pass completed, so
+      // the safety net never ran and every caller waiting for a pass waited that long.
+      if (this.clock.nowMs() - startedMs >= TICK_MS) {
+        this.again = true;
+        return;
+      }
     }
   }
 
@@ -370,12 +424,19 @@ export class FirePlanner {
     }
   }
 
-  private armClaimed(claimed: ClaimedRun[], schedules: Map<string, DueSchedule>): void {
+  /**
+   * Arms what this round claimed, except the fires of schedules disarmed since it read them
+   * (paused, cancelled, replaced or deleted meanwhile): those claims are deleted, never started.
+   */
+  private async armClaimed(claimed: ClaimedRun[], schedules: Map<string, DueSchedule>): Promise<void> {
+    const revoked: string[] = [];
     for (const run of claimed) {
       if (run.status === 'missed') this.emitMissed(run);
+      else if (this.revoked.has(run.scheduleId!)) revoked.push(run.id);
       else if (!run.task) this.recordMissed(run, 'missed: its task was deleted before it could run');
       else this.arm(run, run.task, schedules.get(run.scheduleId!) ?? null, run.startedAt?.getTime());
     }
+    await this.runs.deleteClaims(revoked, this.identity.id);
   }
 
   /**

@@ -139,6 +139,17 @@ class FakeTaskRunRepository {
   readonly touchCalls: Array<Array<{ scheduleId: string; at: Date }>> = [];
   /** Answers the watermark write as the database does once its deadline has passed. */
   watermarkTooLate = false;
+  /** How much later each of the next claims answers, in turn. */
+  readonly claimDelaysMs: number[] = [];
+  /** When each claim was sent (fake clock). */
+  readonly claimTimes: number[] = [];
+  /**
+   * Holds the next claim in flight until `releaseClaim()`: the statement's rows are chosen at once
+   * (its snapshot), and committed — made visible to other statements — either at once or only on
+   * release.
+   */
+  holdNextClaim: 'committed' | 'uncommitted' | null = null;
+  private held: { rows: TaskRunEntity[]; answer: () => void } | null = null;
 
   constructor(
     private readonly store: Store,
@@ -202,6 +213,18 @@ class FakeTaskRunRepository {
     );
   }
 
+  get claimInFlight(): boolean {
+    return this.held !== null;
+  }
+
+  /** Commits the held claim (if not yet) and answers it. */
+  releaseClaim(): void {
+    const held = this.held!;
+    this.held = null;
+    for (const row of held.rows) if (!this.store.runs.includes(row)) this.store.runs.push(row);
+    held.answer();
+  }
+
   claimFires(
     claims: FireClaim[],
     advances: ScheduleAdvance[],
@@ -210,9 +233,11 @@ class FakeTaskRunRepository {
   ): Promise<ClaimedRun[]> {
     this.beforeClaim?.();
     this.beforeClaim = null;
-    const delayMs = this.nextClaimDelayMs;
+    const delayMs = this.claimDelaysMs.shift() ?? this.nextClaimDelayMs;
     this.nextClaimDelayMs = 0;
     this.claimCalls.push({ claims, advances });
+    this.claimTimes.push(this.clock.nowMs());
+    const before = this.store.runs.length;
     const claimed: ClaimedRun[] = [];
     for (const claim of claims) {
       const schedule = this.store.schedules.get(claim.scheduleId);
@@ -247,9 +272,23 @@ class FakeTaskRunRepository {
         this.touch(schedule.id, advance.lastRunAt);
       }
     }
+    const hold = this.holdNextClaim;
+    this.holdNextClaim = null;
+    if (hold) {
+      const rows = this.store.runs.slice(before);
+      if (hold === 'uncommitted') this.store.runs.length = before;
+      return new Promise((resolve) => (this.held = { rows, answer: () => resolve(claimed) }));
+    }
     return delayMs > 0
       ? new Promise((resolve) => setTimeout(() => resolve(claimed), delayMs))
       : Promise.resolve(claimed);
+  }
+
+  deleteClaims(ids: string[], instanceId: string): Promise<void> {
+    this.store.runs = this.store.runs.filter(
+      (run) => !(ids.includes(run.id) && run.status === 'pending' && run.instanceId === instanceId),
+    );
+    return Promise.resolve();
   }
 
   deletePendingOf(scheduleId: string): Promise<void> {
@@ -778,6 +817,62 @@ describe('FirePlanner', () => {
       expect(executor.launches).toEqual([]);
     });
 
+    describe.each([
+      ['paused', (schedule: ScheduleEntity) => Object.assign(schedule, { paused: true, version: 2 })],
+      ['cancelled', (schedule: ScheduleEntity) => store.schedules.delete(schedule.id)],
+    ] as const)('a schedule %s while a planning pass is in flight', (_change, change) => {
+      it.each(['committed', 'uncommitted'] as const)(
+        'completes without waiting for the pass, and none of its fires that pass claimed (%s before the delete) starts',
+        async (commit) => {
+          const stopped = addSchedule('every 1s');
+          const kept = addSchedule('every 1s');
+          runs.holdNextClaim = commit;
+          planner.start();
+          await jest.advanceTimersByTimeAsync(0);
+          expect(runs.claimInFlight).toBe(true);
+
+          // as ScheduleService does: store the change, then disarm
+          change(store.schedules.get(stopped.id)!);
+          let done = false;
+          void planner.disarmSchedule(stopped.id).then(() => (done = true));
+          await jest.advanceTimersByTimeAsync(0);
+          expect(done).toBe(true);
+          expect(runs.claimInFlight).toBe(true);
+
+          runs.releaseClaim();
+          await jest.advanceTimersByTimeAsync(0);
+          // its claims are gone from the database, not only from memory
+          expect(store.runsOf(stopped.id)).toEqual([]);
+          expect(planner.armedCount).toBe(2);
+
+          await advanceTo(3 * SECOND);
+          expect(executor.launches.map(({ fire }) => fire.run.scheduleId)).toEqual([
+            kept.id,
+            kept.id,
+            kept.id,
+          ]);
+        },
+      );
+    });
+
+    it("told by another instance (deletePending false): drops the armed fires and deletes only this instance's claims of them", async () => {
+      const schedule = addSchedule('every 1s');
+      await start();
+      const claimed = store.runsOf(schedule.id).map((run) => run.id);
+      expect(claimed).toHaveLength(2);
+      const foreign = store.insertRun({
+        taskId: schedule.taskId,
+        scheduleId: schedule.id,
+        scheduledFor: new Date(T0 + 5 * SECOND),
+        status: 'pending',
+        instanceId: 'someone-else',
+      });
+
+      await planner.disarmSchedule(schedule.id, { deletePending: false });
+      expect(planner.armedCount).toBe(0);
+      expect(store.runsOf(schedule.id)).toEqual([foreign]);
+    });
+
     it('keeps claims that already ran or were recorded', async () => {
       const schedule = addSchedule('every 1s');
       const done = store.insertRun({
@@ -790,6 +885,75 @@ describe('FirePlanner', () => {
       await planner.disarmSchedule(schedule.id);
 
       expect(store.runsOf(schedule.id)).toEqual([done]);
+    });
+  });
+
+  describe('pacing', () => {
+    it('a pass that overran its second is followed at once by the next, then the ticks are back on phase', async () => {
+      addSchedule('every 1s');
+      await start();
+      await advanceTo(SECOND + TICK_PHASE_MS - 1);
+      runs.claimTimes.length = 0;
+
+      // The pass at 1.1 s takes 1.5 s: the tick at 2.1 s finds it in flight.
+      runs.nextClaimDelayMs = 1_500;
+      await advanceTo(4 * SECOND + TICK_PHASE_MS);
+      // 1.1 s claims 3 s (its horizon ends at 3.1 s), 2.6 s claims 4 s, and the ticks are back on phase.
+      expect(runs.claimTimes.map((ms) => ms - T0)).toEqual([
+        SECOND + TICK_PHASE_MS,
+        2 * SECOND + 600,
+        3 * SECOND + TICK_PHASE_MS,
+        4 * SECOND + TICK_PHASE_MS,
+      ]);
+      expect(
+        runs.claimCalls
+          .slice(-4)
+          .map((call) => call.claims.map((claim) => claim.scheduledFor.getTime() - T0)),
+      ).toEqual([[3 * SECOND], [4 * SECOND], [5 * SECOND], [6 * SECOND]]);
+      expect(executor.timeline().map(([scheduled]) => scheduled)).toEqual(
+        [1, 2, 3, 4].map((n) => n * SECOND),
+      );
+    });
+
+    it('a pass that has run for a second hands over to the next, which goes on at once', async () => {
+      const schedules = Array.from({ length: DUE_BATCH + 1 }, () => addSchedule('every 1s'));
+      await start();
+      await advanceTo(SECOND + TICK_PHASE_MS - 1);
+      const passes = planner.passes;
+
+      // The first round's claim answers 1.2 s later (at 2.3 s): the pass ends there, completed,
+      // and the next one's first claim takes 300 ms more.
+      runs.claimDelaysMs.push(1_200, 300);
+      await advanceTo(2 * SECOND + 301);
+      expect(planner.passes).toBe(passes + 1);
+
+      // The next pass claimed the schedule the first one had no round left for, in time.
+      await advanceTo(3 * SECOND);
+      const atThree = executor.launches.filter(
+        ({ fire }) => fire.run.scheduledFor.getTime() === T0 + 3 * SECOND,
+      );
+      expect(atThree.map(({ fire }) => fire.run.scheduleId).sort()).toEqual(
+        schedules.map((s) => s.id).sort(),
+      );
+      expect(atThree.every(({ atMs }) => atMs === T0 + 3 * SECOND)).toBe(true);
+    });
+
+    it('a plan asked for during a pass (a schedule created) runs once more right after it', async () => {
+      await start();
+      await advanceTo(TICK_PHASE_MS - 1);
+      runs.claimTimes.length = 0;
+
+      runs.nextClaimDelayMs = 300;
+      const first = addSchedule('every 1s');
+      await advanceTo(TICK_PHASE_MS + 100);
+      const created = addSchedule('every 1s');
+      void planner.tick();
+      void planner.tick();
+      await advanceTo(TICK_PHASE_MS + 300);
+
+      expect(runs.claimTimes.map((ms) => ms - T0)).toEqual([TICK_PHASE_MS, TICK_PHASE_MS + 300]);
+      expect(store.runsOf(first.id)).toHaveLength(2);
+      expect(store.runsOf(created.id)).toHaveLength(2);
     });
   });
 

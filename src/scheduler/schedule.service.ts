@@ -155,7 +155,11 @@ export class ScheduleService {
     await this.forget(removed);
   }
 
-  /** After a task is deleted (its schedule went with it by foreign key). */
+  /**
+   * After a task is deleted (its schedule went with it by foreign key). Like pause and replace,
+   * the change is stored before the planner hears of it and nothing waits for a planning pass:
+   * a pass already in flight deletes whatever it claimed of the schedule (FirePlanner.disarmSchedule).
+   */
   async forget(schedule: ScheduleEntity): Promise<void> {
     await this.planner.disarmSchedule(schedule.id);
     await this.changes.publish({ disarm: [schedule.id], plan: false });
@@ -165,6 +169,7 @@ export class ScheduleService {
   async pause(taskId: string): Promise<ScheduleDto> {
     const schedule = await this.find(taskId);
     if (schedule.paused) return this.toDto(schedule);
+    // The new version first: from here on no claim of the old one inserts anything.
     const paused = await this.schedules.updateVersioned(schedule.id, { paused: true });
     await this.planner.disarmSchedule(schedule.id);
     await this.changes.publish({ disarm: [schedule.id], plan: false });
