@@ -387,6 +387,19 @@ describe('RunExecutor', () => {
       expect(events.filter((event) => event.name === 'task_finished')).toHaveLength(3);
     });
 
+    it('a run whose handler returned at once ends when it returned, however late its completion is processed', async () => {
+      handlers.set('sync', { run: () => 'done' });
+      // The completions of a group are processed after its task_started go out (and in slices):
+      // time spent meanwhile is not the run's.
+      emitter.subscribe((name) => {
+        if (name === 'task_started') jest.setSystemTime(Date.now() + 250);
+      });
+      executor.launch(fire('schedule-1', {}, { handler: 'sync' }));
+      await flush();
+
+      expect(journal.outcomeOf('run-1')).toMatchObject({ status: 'succeeded', durationMs: 0 });
+    });
+
     it('a handler not registered here fails the run without starting it', async () => {
       executor.launch(fire('schedule-1', {}, { handler: 'nobody' }));
       await flush();
