@@ -10,23 +10,16 @@
 import { databaseOption, option, runBenchmark, serviceNodeArgs } from './bench-args';
 import { BenchDatabase } from './bench-database';
 import { serviceEnv, sleepUntil } from './fire-accuracy';
-import { summarizeFires } from './fire-summary';
+import { FireSummary, summarizeFires } from './fire-summary';
 import { DatabaseKind } from '../test/support/test-database';
 import { freePort, ServiceProcess } from '../test/support/service-process';
 
-export interface AfterApiResult {
+export interface AfterApiResult extends FireSummary {
   tasks: number;
   seconds: number;
   /** Time to create every task and schedule over REST, and requests that failed. */
   createSeconds: number;
   createFailures: number;
-  expected: number;
-  started: number;
-  missed: number;
-  duplicates: number;
-  p50: number;
-  p99: number;
-  max: number;
   /** The slowest of the `DELETE …/schedule` requests sent after the window (ms; timed out: REQUEST_TIMEOUT_MS). */
   deleteMs: number;
   /** Planning passes completed during the window (about one a second when nothing else asks for one). */
