@@ -3,7 +3,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 import { ConfigurationError, loadEnvironment } from './config/environment';
-import { SchedulerLifecycle } from './scheduler/scheduler-lifecycle.service';
+import { EngineLifecycle } from './engine/engine-lifecycle.service';
 import { stopGracefullyOnSignals } from './shutdown-signals';
 
 async function bootstrap(): Promise<void> {
@@ -24,7 +24,7 @@ async function bootstrap(): Promise<void> {
     abortOnError: false,
   });
   configureApp(app, env);
-  const lifecycle = app.get(SchedulerLifecycle);
+  const lifecycle = app.get(EngineLifecycle);
   stopGracefullyOnSignals(app, {
     graceSeconds: env.SCHEDULER_SHUTDOWN_GRACE_SECONDS,
     endGrace: () => lifecycle.endGraceNow(),

@@ -8,7 +8,7 @@ import { createTestDatabase, DATABASE_KINDS, TestDatabase } from './support/test
 import { startTestApp, TestApp } from './support/test-app';
 import { waitFor, WebhookServer } from './support/webhook-server';
 
-/** The REST contract for schedules and events (SPEC §3, §4), over the real HTTP server. */
+/** The REST contract for schedules and events (`docs/API.md`), over the real HTTP server. */
 
 // Starting the app on an embedded database takes a few seconds; runs are awaited by polling.
 jest.setTimeout(30_000);
@@ -18,7 +18,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
-/** Response bodies as SPEC §4 describes them. */
+/** Response bodies as `docs/API.md` describes them. */
 interface Schedule {
   id: string;
   taskId: string;

@@ -7,7 +7,7 @@ import { createTestDatabase, DATABASE_KINDS, TestDatabase } from './support/test
 import { startTestApp, TestApp } from './support/test-app';
 import { waitFor, WebhookServer } from './support/webhook-server';
 
-/** The REST contract for tasks and their runs (SPEC §4), over the real HTTP server. */
+/** The REST contract for tasks and their runs (`docs/API.md`), over the real HTTP server. */
 
 // Starting the app on an embedded database takes a few seconds; runs are awaited by polling.
 jest.setTimeout(30_000);

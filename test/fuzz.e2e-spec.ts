@@ -7,7 +7,7 @@ import { startTestApp, TestApp } from './support/test-app';
 import { waitFor } from './support/webhook-server';
 
 /**
- * Fuzz (SPEC §4 errors): 500 malformed requests, generated from a fixed seed, over every REST
+ * Fuzz (the error contract of `docs/API.md`): 500 malformed requests, generated from a fixed seed, over every REST
  * route. Each must be refused with a 4xx `{statusCode, error, message}` (never a 5xx, a stack
  * trace or SQL), and none may change what is stored. Every mutating request is invalid by
  * construction: seeded ids appear only in reads and in writes whose body is certainly invalid.

@@ -4,7 +4,7 @@ import { createTestDatabase, DATABASE_KINDS, TestDatabase } from './support/test
 import { startTestApp, TestApp } from './support/test-app';
 import { waitFor, WebhookServer } from './support/webhook-server';
 
-/** Lifecycle events over Socket.IO (SPEC §6), with a real socket.io-client. */
+/** Lifecycle events over Socket.IO (`docs/API.md`, Events), with a real socket.io-client. */
 describe.each(DATABASE_KINDS)('live events on %s', (kind) => {
   let database: TestDatabase;
   let service: TestApp;

@@ -10,7 +10,7 @@ const runsOf = async (service: ServiceProcess, taskId: string) =>
 const plannedAt = (runId: string) => parseInt(runId.replaceAll('-', '').slice(0, 12), 16);
 
 /**
- * Crash safety (SPEC §5): kill -9 the service with a run in flight and a one-shot falling due
+ * Crash safety: kill -9 the service with a run in flight and a one-shot falling due
  * while it is down, start it again on the same database, and account for every run.
  */
 describe.each(DATABASE_KINDS)('restart after SIGKILL on %s', (kind) => {

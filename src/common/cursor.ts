@@ -1,4 +1,4 @@
-import { DomainError, ErrorCode } from './domain-error';
+import { DomainError, ErrorCode } from '../domain/domain-error';
 
 /**
  * Keyset pagination: a cursor is the sort key of the last item of a page, base64url-encoded so

@@ -11,7 +11,7 @@ import {
   validateSync,
   ValidationError,
 } from 'class-validator';
-import { MISFIRE_POLICIES, OVERLAP_POLICIES } from '../scheduler/policies';
+import { MISFIRE_POLICIES, OVERLAP_POLICIES } from '../domain/policies';
 import { isValidTimeZone } from '../triggers/time-zone';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

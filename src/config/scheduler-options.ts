@@ -1,4 +1,4 @@
-import type { MisfirePolicy, OverlapPolicy } from '../scheduler/policies';
+import type { MisfirePolicy, OverlapPolicy } from '../domain/policies';
 import type { Environment } from './environment';
 
 /**

@@ -1,9 +1,9 @@
 import { Module } from '@nestjs/common';
 import { SchedulerEventEmitter } from './scheduler-event.emitter';
-import { SchedulerEventsGateway } from './scheduler-events.gateway';
+import { EventsGateway } from './events.gateway';
 
 @Module({
-  providers: [SchedulerEventEmitter, SchedulerEventsGateway],
-  exports: [SchedulerEventEmitter, SchedulerEventsGateway],
+  providers: [SchedulerEventEmitter, EventsGateway],
+  exports: [SchedulerEventEmitter, EventsGateway],
 })
 export class EventsModule {}

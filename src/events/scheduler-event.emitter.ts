@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { SchedulerEventMap, SchedulerEventName } from './scheduler-events';
+import { SchedulerEventMap, SchedulerEventName } from './event-payloads';
 
 type Listener = <K extends SchedulerEventName>(name: K, payload: SchedulerEventMap[K]) => void;
 

@@ -1,9 +1,9 @@
 import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { SchedulerEventEmitter } from '../events/scheduler-event.emitter';
-import { SchedulerEventsGateway } from '../events/scheduler-events.gateway';
-import { FirePlanner } from '../scheduler/fire-planner.service';
-import { RunExecutor } from '../scheduler/run-executor.service';
+import { EventsGateway } from '../events/events.gateway';
+import { FirePlanner } from '../engine/fire-planner.service';
+import { RunExecutor } from '../engine/run-executor.service';
 
 /**
  * Prometheus metrics in a registry of this app's own (several apps in one process — tests, host
@@ -22,7 +22,7 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
     private readonly events: SchedulerEventEmitter,
     planner: FirePlanner,
     executor: RunExecutor,
-    gateway: SchedulerEventsGateway,
+    gateway: EventsGateway,
   ) {
     const registers = [this.registry];
     this.fires = new Counter({ name: 'scout_fires_total', help: 'Runs started', registers });

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import type { MisfirePolicy, OverlapPolicy } from '../scheduler/policies';
+import type { MisfirePolicy, OverlapPolicy } from '../domain/policies';
 import type { TriggerType } from '../triggers/trigger';
 
 /**

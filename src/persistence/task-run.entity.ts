@@ -1,26 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-
-export const RUN_TRIGGERS = ['schedule', 'manual', 'event', 'chain', 'retry'] as const;
-export type RunTrigger = (typeof RUN_TRIGGERS)[number];
-export const RUN_STATUSES = [
-  'pending',
-  'running',
-  'succeeded',
-  'failed',
-  'timed_out',
-  'interrupted',
-  'skipped',
-  'missed',
-] as const;
-export type RunStatus = (typeof RUN_STATUSES)[number];
-export const FINAL_RUN_STATUSES: readonly RunStatus[] = [
-  'succeeded',
-  'failed',
-  'timed_out',
-  'interrupted',
-  'skipped',
-  'missed',
-];
+import type { RunStatus, RunTrigger } from '../domain/run-status';
 
 /**
  * One fire of a task. Inserting it is the claim: `(scheduleId, scheduledFor)` is unique, so

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { decodeCursor, Page, toPage } from '../common/cursor';
-import { DomainError, ErrorCode, InvalidScheduleError } from '../common/domain-error';
+import { DomainError, ErrorCode, InvalidScheduleError } from '../domain/domain-error';
 import { SCHEDULER_OPTIONS, SchedulerOptions } from '../config/scheduler-options';
 import { SchedulerEventEmitter } from '../events/scheduler-event.emitter';
 import { ScheduleEntity } from '../persistence/schedule.entity';
@@ -14,14 +14,14 @@ import {
 import { NewTask } from '../persistence/task.repository';
 import { TaskEntity } from '../persistence/task.entity';
 import { TaskService } from '../tasks/task.service';
-import { assertFiresInFuture, parseInstant, parseScheduleSpec } from '../triggers/schedule-spec.parser';
+import { assertFiresInFuture, parseInstant, parseScheduleSpec } from '../triggers/parse-schedule-spec';
 import { assertTimeZone } from '../triggers/time-zone';
 import { isSignalTrigger, Trigger } from '../triggers/trigger';
-import { CreateScheduleDto, ScheduleDto, toScheduleDto } from './dto/schedule.dto';
-import { PreviewDto, PreviewQueryDto } from './dto/preview.dto';
-import { FirePlanner, HORIZON_MS } from './fire-planner.service';
-import { ScheduleChangeBus } from './schedule-change-bus.service';
-import { triggerOfSchedule } from './schedule-trigger';
+import { CreateScheduleDto, ScheduleDto, toScheduleDto } from '../api/dto/schedule.dto';
+import { PreviewDto, PreviewQueryDto } from '../api/dto/preview.dto';
+import { FirePlanner, HORIZON_MS } from '../engine/fire-planner.service';
+import { ScheduleChangeBus } from '../engine/schedule-change-bus.service';
+import { triggerOfSchedule } from '../engine/trigger-cache';
 
 export type ScheduleInput = CreateScheduleDto;
 

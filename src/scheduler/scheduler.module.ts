@@ -6,22 +6,23 @@ import { resolveSchedulerOptions, SCHEDULER_OPTIONS, SchedulerOptions } from '..
 import { EventsModule } from '../events/events.module';
 import { PersistenceModule } from '../persistence/persistence.module';
 import { TasksModule } from '../tasks/tasks.module';
-import { EventsController } from './events.controller';
-import { InstancesController } from './instances.controller';
-import { FirePlanner } from './fire-planner.service';
-import { FireTimers } from './fire-timers';
-import { InstanceIdentity } from './instance-identity';
-import { RunExecutor } from './run-executor.service';
-import { RunJournal } from './run-journal.service';
-import { RunRetention } from './run-retention.service';
-import { SchedulerLifecycle } from './scheduler-lifecycle.service';
-import { ScheduleChangeBus } from './schedule-change-bus.service';
-import { ClusterMembership } from './cluster-membership.service';
+import { EventsController } from '../api/events.controller';
+import { InstancesController } from '../api/instances.controller';
+import { FirePlanner } from '../engine/fire-planner.service';
+import { FireTimers } from '../engine/fire-timers';
+import { InstanceIdentity } from '../engine/instance-identity';
+import { RunExecutor } from '../engine/run-executor.service';
+import { RunJournal } from '../engine/run-journal.service';
+import { RunOutcomes } from '../engine/run-outcomes';
+import { RunRetention } from '../engine/run-retention.service';
+import { EngineLifecycle } from '../engine/engine-lifecycle.service';
+import { ScheduleChangeBus } from '../engine/schedule-change-bus.service';
+import { ClusterMembership } from '../engine/cluster-membership.service';
 import { ScheduleService } from './schedule.service';
-import { SchedulesController } from './schedules.controller';
-import { SignalDispatcher } from './signal-dispatcher.service';
+import { SchedulesController } from '../api/schedules.controller';
+import { SignalDispatcher } from '../engine/signal-dispatcher.service';
 import { TaskSchedulerService } from './task-scheduler.service';
-import { TasksController } from './tasks.controller';
+import { TasksController } from '../api/tasks.controller';
 
 /**
  * The scheduler as a Nest module: REST API, runner and `TaskSchedulerService` for other
@@ -72,12 +73,13 @@ export class SchedulerModule {
         InstanceIdentity,
         FireTimers,
         RunJournal,
+        RunOutcomes,
         RunExecutor,
         FirePlanner,
         SignalDispatcher,
         ScheduleService,
         TaskSchedulerService,
-        SchedulerLifecycle,
+        EngineLifecycle,
         RunRetention,
         ScheduleChangeBus,
         ClusterMembership,

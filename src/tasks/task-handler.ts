@@ -1,5 +1,5 @@
 import { applyDecorators, Injectable, SetMetadata } from '@nestjs/common';
-import type { RunTrigger } from '../persistence/task-run.entity';
+import type { RunTrigger } from '../domain/run-status';
 
 /** What a handler is given for one run. */
 export interface TaskRunContext {

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError, ErrorCode } from '../common/domain-error';
+import { DomainError, ErrorCode } from '../domain/domain-error';
 import { PageCursor } from '../common/cursor';
 import { SCHEDULER_OPTIONS, SchedulerOptions } from '../config/scheduler-options';
 import { TaskEntity } from '../persistence/task.entity';

@@ -1,4 +1,4 @@
-import { InvalidScheduleError } from '../common/domain-error';
+import { InvalidScheduleError } from '../domain/domain-error';
 
 /**
  * Checks a cron expression field by field before croner sees it, so that a wrong spec gets a

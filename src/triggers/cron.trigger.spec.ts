@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { InvalidScheduleError } from '../common/domain-error';
+import { InvalidScheduleError } from '../domain/domain-error';
 import { COMPILED_CRON_LIMIT, compiledCronCount, CronTrigger, toCronerPattern } from './cron.trigger';
 
 const MINUTE = 60_000;

@@ -1,4 +1,4 @@
-import { InvalidScheduleError } from '../common/domain-error';
+import { InvalidScheduleError } from '../domain/domain-error';
 import { formatDuration, MAX_DURATION_MS, parseDuration } from './duration';
 
 const S = 1_000;

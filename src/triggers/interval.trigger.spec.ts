@@ -1,7 +1,7 @@
 import { BoundedTrigger } from './bounded.trigger';
 import { CronTrigger } from './cron.trigger';
 import { IntervalTrigger } from './interval.trigger';
-import { parseScheduleSpec } from './schedule-spec.parser';
+import { parseScheduleSpec } from './parse-schedule-spec';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

@@ -1,6 +1,6 @@
 import { BoundedTrigger } from './bounded.trigger';
 import { OnceTrigger } from './once.trigger';
-import { parseScheduleSpec } from './schedule-spec.parser';
+import { parseScheduleSpec } from './parse-schedule-spec';
 
 const SCHEDULED_AT = new Date('2026-05-13T10:17:23.456Z');
 const at = (iso: string) => new Date(iso);

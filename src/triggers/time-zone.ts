@@ -1,5 +1,5 @@
 import { IANAZone } from 'luxon';
-import { InvalidScheduleError } from '../common/domain-error';
+import { InvalidScheduleError } from '../domain/domain-error';
 
 /** Zones already found valid: the check builds an Intl formatter (~0.2 ms), and planning asks often. */
 const validZones = new Set<string>();

@@ -1,4 +1,4 @@
-/** A task as the REST API answers it (SPEC §4). */
+/** A task as the REST API answers it (`docs/API.md`). */
 export interface TaskView {
   id: string;
   name: string;
@@ -12,7 +12,7 @@ export interface TaskView {
   updatedAt: string;
 }
 
-/** A run as the REST API answers it (SPEC §4). */
+/** A run as the REST API answers it (`docs/API.md`). */
 export interface RunView {
   id: string;
   taskId: string;

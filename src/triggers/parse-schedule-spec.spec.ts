@@ -1,6 +1,6 @@
-import { ErrorCode, InvalidScheduleError } from '../common/domain-error';
+import { ErrorCode, InvalidScheduleError } from '../domain/domain-error';
 import { BoundedTrigger } from './bounded.trigger';
-import { assertFiresInFuture, parseScheduleSpec, SpecContext } from './schedule-spec.parser';
+import { assertFiresInFuture, parseScheduleSpec, SpecContext } from './parse-schedule-spec';
 import { isSignalTrigger, SignalTrigger, TriggerType } from './trigger';
 
 /** Wednesday 2026-05-13, 10:17:23.456 UTC: the moment every spec below is submitted. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ScheduleEntity } from '../persistence/schedule.entity';
-import { TriggerCache } from './schedule-trigger';
+import { TriggerCache } from './trigger-cache';
 
 type Stored = Pick<
   ScheduleEntity,

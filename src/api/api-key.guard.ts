@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
 import type { Request } from 'express';
-import { ApiKeyVerifier } from './api-key.verifier';
+import { ApiKeyVerifier } from '../common/api-key.verifier';
 
 /** With API_KEY set, a request without the right `X-API-Key` header is a 401. */
 @Injectable()

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { isConnectionError } from '../persistence/connection-error';
-import { assertUnreachable, DomainError, ErrorCode } from './domain-error';
+import { assertUnreachable, DomainError, ErrorCode } from '../domain/domain-error';
 
 export function statusOf(code: ErrorCode): HttpStatus {
   switch (code) {

@@ -2,7 +2,6 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { forEachInSlices } from '../common/time-slices';
 import { SCHEDULER_OPTIONS, SchedulerOptions } from '../config/scheduler-options';
-import { SchedulerEventEmitter } from '../events/scheduler-event.emitter';
 import { DatabaseState } from '../persistence/database-state.service';
 import { TaskRunRepository } from '../persistence/task-run.repository';
 import type { TaskRunContext } from '../tasks/task-handler';
@@ -10,7 +9,7 @@ import { TaskHandlerRegistry } from '../tasks/task-handler.registry';
 import { FireTimers } from './fire-timers';
 import { InstanceIdentity } from './instance-identity';
 import { RUN_LEASE_MS } from './leases';
-import { RunJournal } from './run-journal.service';
+import { RunOutcomes } from './run-outcomes';
 import { Fire, retryDelayMs } from './run-policy';
 
 export const MAX_RESULT_BYTES = 64 * 1024;
@@ -93,7 +92,7 @@ export function boundResult(result: unknown): unknown {
 /**
  * Starts runs and sees each one to exactly one final status: applies the overlap policy, the
  * per-instance concurrency cap (waiting fires start in order), timeouts and retries, and
- * reports every step to the journal and the event emitter.
+ * reports every outcome to `RunOutcomes`.
  */
 @Injectable()
 export class RunExecutor {
@@ -118,8 +117,7 @@ export class RunExecutor {
 
   constructor(
     private readonly handlers: TaskHandlerRegistry,
-    private readonly journal: RunJournal,
-    private readonly events: SchedulerEventEmitter,
+    private readonly outcomes: RunOutcomes,
     private readonly runs: TaskRunRepository,
     private readonly timers: FireTimers,
     private readonly clock: Clock,
@@ -228,7 +226,7 @@ export class RunExecutor {
       this.abort(run, new Error('the service shut down'));
       run.settle('interrupted', 'interrupted: the service shut down before the run finished', null);
     }
-    await this.journal.flush();
+    await this.outcomes.flush();
   }
 
   /** `waiting for 3 running run(s): digest, report, sync, 7 s left` (at most five names). */
@@ -363,14 +361,7 @@ export class RunExecutor {
   private announceStarted(): void {
     const started = this.startedUnannounced;
     this.startedUnannounced = [];
-    for (const { fire, startedAt } of started) {
-      this.events.emit('task_started', {
-        taskId: fire.run.taskId,
-        runId: fire.run.id,
-        scheduledFor: fire.run.scheduledFor.toISOString(),
-        startedAt: startedAt.toISOString(),
-      });
-    }
+    for (const { fire, startedAt } of started) this.outcomes.started(fire.run, startedAt);
     const returned = this.returnedUnsettled;
     this.returnedUnsettled = [];
     // Behind the delivery of the events above: the clients hear of the starts before this
@@ -401,28 +392,8 @@ export class RunExecutor {
     const { run } = fire;
     if (active.timeout) clearTimeout(active.timeout);
     const finishedAt = new Date(finishedAtMs);
-    const durationMs = finishedAt.getTime() - startedAt.getTime();
     this.active.delete(run.id);
-    this.journal.finished({ id: run.id, status, startedAt, finishedAt, durationMs, error, result });
-    if (status === 'succeeded') {
-      this.events.emit('task_finished', {
-        taskId: run.taskId,
-        runId: run.id,
-        status,
-        startedAt: startedAt.toISOString(),
-        finishedAt: finishedAt.toISOString(),
-        durationMs,
-        result,
-      });
-    } else {
-      this.events.emit('task_error', {
-        taskId: run.taskId,
-        runId: run.id,
-        status,
-        error,
-        finishedAt: finishedAt.toISOString(),
-      });
-    }
+    this.outcomes.ran(run, { status, error, result }, startedAt, finishedAt);
     this.release(run.scheduleId);
     if (status === 'succeeded') {
       for (const listener of this.successListeners) listener(fire, finishedAt);
@@ -453,23 +424,7 @@ export class RunExecutor {
   }
 
   private recordNotStarted(fire: Fire, status: 'skipped' | 'failed' | 'interrupted', error: string): void {
-    const finishedAt = this.clock.now();
-    this.journal.finished({
-      id: fire.run.id,
-      status,
-      startedAt: null,
-      finishedAt,
-      durationMs: null,
-      error,
-      result: null,
-    });
-    this.events.emit('task_error', {
-      taskId: fire.run.taskId,
-      runId: fire.run.id,
-      status,
-      error,
-      finishedAt: finishedAt.toISOString(),
-    });
+    this.outcomes.notStarted(fire.run, status, error);
   }
 
   private async scheduleRetry(fire: Fire, failedAt: Date): Promise<void> {

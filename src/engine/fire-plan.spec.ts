@@ -1,4 +1,4 @@
-import { parseScheduleSpec } from '../triggers/schedule-spec.parser';
+import { parseScheduleSpec } from '../triggers/parse-schedule-spec';
 import type { Trigger } from '../triggers/trigger';
 import {
   applyMisfirePolicy,

@@ -1,4 +1,4 @@
-/** What to do with fires whose instant passed while no instance was running (SPEC §5). */
+/** What to do with fires whose instant passed while no instance was running. */
 export const MISFIRE_POLICIES = ['run_once', 'skip', 'run_all'] as const;
 export type MisfirePolicy = (typeof MISFIRE_POLICIES)[number];
 

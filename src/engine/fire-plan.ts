@@ -1,5 +1,5 @@
 import type { Trigger } from '../triggers/trigger';
-import type { MisfirePolicy } from './policies';
+import type { MisfirePolicy } from '../domain/policies';
 
 /**
  * An instant already this far in the past when it is planned is a misfire. Fires are claimed a

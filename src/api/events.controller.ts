@@ -1,8 +1,8 @@
-import { ApiKeyGuard } from '../common/api-key.guard';
+import { ApiKeyGuard } from './api-key.guard';
 import { Body, Controller, Headers, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { CHAIN_DEPTH_HEADER, EventAcceptedDto, parseChainDepth, PublishEventDto } from './dto/event.dto';
-import { TaskSchedulerService } from './task-scheduler.service';
+import { TaskSchedulerService } from '../scheduler/task-scheduler.service';
 
 @UseGuards(ApiKeyGuard)
 @ApiSecurity('api-key')

@@ -1,8 +1,8 @@
 import { Controller, Get, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { ApiKeyGuard } from '../common/api-key.guard';
+import { ApiKeyGuard } from './api-key.guard';
 import { InstanceDto } from './dto/instance.dto';
-import { TaskSchedulerService } from './task-scheduler.service';
+import { TaskSchedulerService } from '../scheduler/task-scheduler.service';
 
 @UseGuards(ApiKeyGuard)
 @ApiSecurity('api-key')

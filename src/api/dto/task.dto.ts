@@ -2,7 +2,8 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsObject, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { TaskEntity } from '../../persistence/task.entity';
-import { TaskRunEntity, type RunStatus } from '../../persistence/task-run.entity';
+import type { RunStatus } from '../../domain/run-status';
+import { TaskRunEntity } from '../../persistence/task-run.entity';
 
 const HANDLER_NAME = /^[A-Za-z][A-Za-z0-9_.:-]{0,99}$/;
 

@@ -3,7 +3,6 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { Clock } from '../common/clock';
 import { forEachInSlices } from '../common/time-slices';
 import { SCHEDULER_OPTIONS, SchedulerOptions } from '../config/scheduler-options';
-import { SchedulerEventEmitter } from '../events/scheduler-event.emitter';
 import { DatabaseState } from '../persistence/database-state.service';
 import { TaskRunEntity } from '../persistence/task-run.entity';
 import {
@@ -20,9 +19,9 @@ import { FireTimers } from './fire-timers';
 import { INSTANCE_LEASE_MS, RUN_LEASE_MS } from './leases';
 import { InstanceIdentity } from './instance-identity';
 import { RunExecutor } from './run-executor.service';
-import { RunJournal } from './run-journal.service';
+import { RunOutcomes } from './run-outcomes';
 import { Fire, runPolicyOf } from './run-policy';
-import { TriggerCache } from './schedule-trigger';
+import { TriggerCache } from './trigger-cache';
 import { SpinBudget } from './spin-budget';
 
 /** How often the planner looks for fires coming due. */
@@ -69,9 +68,6 @@ export const TICK_PHASE_MS = 100;
  * a claim can be taken over once its lease expired, and the write itself must land before that.
  */
 export const WATERMARK_MARGIN_MS = 2_000;
-
-/** What a missed fire's record and event need. */
-type MissedRun = Pick<TaskRunEntity, 'id' | 'taskId' | 'error' | 'finishedAt'>;
 
 interface ArmedFire {
   /** Built when armed, so the instant only hands it to the executor. */
@@ -120,8 +116,7 @@ export class FirePlanner {
     private readonly tasks: TaskRepository,
     private readonly runs: TaskRunRepository,
     private readonly executor: RunExecutor,
-    private readonly journal: RunJournal,
-    private readonly events: SchedulerEventEmitter,
+    private readonly outcomes: RunOutcomes,
     private readonly timers: FireTimers,
     private readonly registry: SchedulerRegistry,
     private readonly clock: Clock,
@@ -431,7 +426,7 @@ export class FirePlanner {
   private async armClaimed(claimed: ClaimedRun[], schedules: Map<string, DueSchedule>): Promise<void> {
     const revoked: string[] = [];
     for (const run of claimed) {
-      if (run.status === 'missed') this.emitMissed(run);
+      if (run.status === 'missed') this.outcomes.recorded(run);
       else if (this.revoked.has(run.scheduleId!)) revoked.push(run.id);
       else if (!run.task) this.recordMissed(run, 'missed: its task was deleted before it could run');
       else this.arm(run, run.task, schedules.get(run.scheduleId!) ?? null, run.startedAt?.getTime());
@@ -594,27 +589,8 @@ export class FirePlanner {
     if (left > 0) await new Promise((resolve) => setTimeout(resolve, left));
   }
 
-  private recordMissed(run: MissedRun, error: string): void {
-    this.journal.finished({
-      id: run.id,
-      status: 'missed',
-      startedAt: null,
-      finishedAt: this.clock.now(),
-      durationMs: null,
-      error,
-      result: null,
-    });
-    this.emitMissed({ ...run, error });
-  }
-
-  private emitMissed(run: MissedRun): void {
-    this.events.emit('task_error', {
-      taskId: run.taskId,
-      runId: run.id,
-      status: 'missed',
-      error: run.error,
-      finishedAt: (run.finishedAt ?? this.clock.now()).toISOString(),
-    });
+  private recordMissed(run: Fire['run'], error: string): void {
+    this.outcomes.notStarted(run, 'missed', error);
   }
 
   private groupName(atMs: number): string {

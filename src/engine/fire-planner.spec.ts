@@ -4,7 +4,7 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { Clock } from '../common/clock';
 import { DEFAULT_SCHEDULER_OPTIONS } from '../config/scheduler-options';
 import { SchedulerEventEmitter } from '../events/scheduler-event.emitter';
-import type { TaskErrorEvent } from '../events/scheduler-events';
+import type { TaskErrorEvent } from '../events/event-payloads';
 import type { ScheduleEntity } from '../persistence/schedule.entity';
 import type { ScheduleRepository } from '../persistence/schedule.repository';
 import type { TaskRunEntity } from '../persistence/task-run.entity';
@@ -33,8 +33,9 @@ import { InstanceIdentity } from './instance-identity';
 import { RUN_LEASE_MS } from './leases';
 import type { RunExecutor } from './run-executor.service';
 import type { RunJournal } from './run-journal.service';
+import { RunOutcomes } from './run-outcomes';
 import type { Fire } from './run-policy';
-import { triggerOfSchedule } from './schedule-trigger';
+import { triggerOfSchedule } from './trigger-cache';
 
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
@@ -363,8 +364,7 @@ describe('FirePlanner', () => {
       new FakeTaskRepository(store) as unknown as TaskRepository,
       runs as unknown as TaskRunRepository,
       executor as unknown as RunExecutor,
-      journal as unknown as RunJournal,
-      emitter,
+      new RunOutcomes(journal as unknown as RunJournal, emitter, clock),
       new FireTimers(registry, clock),
       registry,
       clock,

@@ -9,18 +9,18 @@ import {
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { Clock } from '../common/clock';
 import { SCHEDULER_OPTIONS, SchedulerOptions } from '../config/scheduler-options';
-import { SchedulerEventEmitter } from '../events/scheduler-event.emitter';
 import { DatabaseState } from '../persistence/database-state.service';
 import { InstanceRepository, InstanceRow } from '../persistence/instance.repository';
 import { TaskRunEntity } from '../persistence/task-run.entity';
 import { TaskRunRepository } from '../persistence/task-run.repository';
 import { ClusterMembership } from './cluster-membership.service';
-import { SchedulerEventsGateway } from '../events/scheduler-events.gateway';
+import { EventsGateway } from '../events/events.gateway';
 import { FirePlanner } from './fire-planner.service';
 import { InstanceIdentity } from './instance-identity';
 import { HEARTBEAT_MS, INSTANCE_LEASE_MS } from './leases';
 import { RunExecutor } from './run-executor.service';
 import { RunJournal } from './run-journal.service';
+import { RunOutcomes } from './run-outcomes';
 import { processIsAlive } from '../common/process-alive';
 
 export const HEARTBEAT_JOB = 'scout:heartbeat';
@@ -41,8 +41,8 @@ const ORPHAN_MARGIN_MS = 2_000;
  * heartbeating), interrupt the rest, and mark this instance stopped so the others take over at once.
  */
 @Injectable()
-export class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger(SchedulerLifecycle.name);
+export class EngineLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(EngineLifecycle.name);
   private started = false;
   private beating: Promise<void> | null = null;
   /** Shutting down: heartbeats go on until the runs are drained, and nothing else. */
@@ -56,9 +56,9 @@ export class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplica
     private readonly planner: FirePlanner,
     private readonly executor: RunExecutor,
     private readonly journal: RunJournal,
-    private readonly events: SchedulerEventEmitter,
+    private readonly outcomes: RunOutcomes,
     private readonly membership: ClusterMembership,
-    private readonly gateway: SchedulerEventsGateway,
+    private readonly gateway: EventsGateway,
     private readonly registry: SchedulerRegistry,
     private readonly identity: InstanceIdentity,
     private readonly clock: Clock,
@@ -147,15 +147,7 @@ export class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplica
         'interrupted: the database was unreachable as the run started or ended; its outcome is unknown',
       )),
     ];
-    for (const run of interrupted) {
-      this.events.emit('task_error', {
-        taskId: run.taskId,
-        runId: run.id,
-        status: 'interrupted',
-        error: run.error,
-        finishedAt: run.finishedAt!.toISOString(),
-      });
-    }
+    for (const run of interrupted) this.outcomes.recorded(run);
     const pending = open.filter((run) => run.status === 'pending');
     const taken = await this.runs.takeOver(
       pending.map((run) => run.id),

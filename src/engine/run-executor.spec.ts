@@ -4,7 +4,7 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { Clock } from '../common/clock';
 import { DEFAULT_SCHEDULER_OPTIONS, type SchedulerOptions } from '../config/scheduler-options';
 import { SchedulerEventEmitter } from '../events/scheduler-event.emitter';
-import type { SchedulerEventMap, SchedulerEventName } from '../events/scheduler-events';
+import type { SchedulerEventMap, SchedulerEventName } from '../events/event-payloads';
 import type { TaskRunEntity } from '../persistence/task-run.entity';
 import type { NewRun, RunOutcome, TaskRunRepository } from '../persistence/task-run.repository';
 
@@ -19,6 +19,7 @@ import { FireTimers } from './fire-timers';
 import { InstanceIdentity } from './instance-identity';
 import { boundResult, MAX_RESULT_BYTES, RunExecutor } from './run-executor.service';
 import type { RunJournal } from './run-journal.service';
+import { RunOutcomes } from './run-outcomes';
 import type { Fire, RunPolicy } from './run-policy';
 
 const SECOND = 1_000;
@@ -138,8 +139,7 @@ describe('RunExecutor', () => {
     options = { ...DEFAULT_SCHEDULER_OPTIONS, ...overrides };
     executor = new RunExecutor(
       { get: (name: string) => handlers.get(name) } as unknown as TaskHandlerRegistry,
-      journal as unknown as RunJournal,
-      emitter,
+      new RunOutcomes(journal as unknown as RunJournal, emitter, clock),
       runs as unknown as TaskRunRepository,
       new FireTimers(registry, clock),
       clock,
@@ -220,7 +220,7 @@ describe('RunExecutor', () => {
       .filter((event) => event.name === 'task_started')
       .map((event) => (event.payload as { runId: string }).runId);
 
-  /** SPEC §6: every started run emits task_started then exactly one final event; a run never started, one task_error. */
+  /** Every started run emits task_started then exactly one final event; a run never started, one task_error. */
   const expectLifecycle = (runId: string, started: boolean) => {
     const names = namesOf(runId);
     if (started) {

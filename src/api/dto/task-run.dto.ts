@@ -1,13 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import {
-  RUN_STATUSES,
-  RUN_TRIGGERS,
-  type RunStatus,
-  type RunTrigger,
-  TaskRunEntity,
-} from '../../persistence/task-run.entity';
+import { RUN_STATUSES, RUN_TRIGGERS, type RunStatus, type RunTrigger } from '../../domain/run-status';
+import { TaskRunEntity } from '../../persistence/task-run.entity';
 
 export class RunsQueryDto {
   /** Page size, 1–500 (default 50). */

@@ -1,7 +1,7 @@
-import type { RunStatus } from '../persistence/task-run.entity';
+import type { RunStatus } from '../domain/run-status';
 
 /**
- * The lifecycle events, with exactly the names and payloads of SPEC §6. Dashboards receive them
+ * The lifecycle events, with exactly the names and payloads of `docs/API.md` (Events). Dashboards receive them
  * over Socket.IO; other Nest modules can listen on `SchedulerEventEmitter`.
  */
 export interface ScheduleUpdateEvent {

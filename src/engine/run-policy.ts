@@ -1,7 +1,7 @@
 import type { ScheduleEntity } from '../persistence/schedule.entity';
 import type { TaskEntity } from '../persistence/task.entity';
 import type { TaskRunEntity } from '../persistence/task-run.entity';
-import type { OverlapPolicy } from './policies';
+import type { OverlapPolicy } from '../domain/policies';
 
 /** How one run is executed: taken from its schedule, or the defaults for a run without one. */
 export interface RunPolicy {

@@ -1,5 +1,5 @@
 import type { ScheduleEntity } from '../persistence/schedule.entity';
-import { parseScheduleSpec } from '../triggers/schedule-spec.parser';
+import { parseScheduleSpec } from '../triggers/parse-schedule-spec';
 import type { Trigger } from '../triggers/trigger';
 
 type StoredSpec = Pick<ScheduleEntity, 'spec' | 'timezone' | 'scheduledAt' | 'startAt' | 'endAt'>;

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsOptional } from 'class-validator';
-import { DomainError, ErrorCode } from '../../common/domain-error';
+import { DomainError, ErrorCode } from '../../domain/domain-error';
 import { TaskRunDto } from './task-run.dto';
 
 export class PublishEventDto {

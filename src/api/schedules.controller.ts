@@ -1,12 +1,12 @@
-import { ApiKeyGuard } from '../common/api-key.guard';
+import { ApiKeyGuard } from './api-key.guard';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { uuidParam } from '../common/uuid-param.pipe';
+import { uuidParam } from './uuid-param.pipe';
 import { PageQueryDto } from './dto/page-query.dto';
 import { PreviewDto, PreviewQueryDto } from './dto/preview.dto';
 import { CreateScheduleDto, ScheduleDto, SchedulePageDto } from './dto/schedule.dto';
-import { ScheduleService } from './schedule.service';
-import { TaskSchedulerService } from './task-scheduler.service';
+import { ScheduleService } from '../scheduler/schedule.service';
+import { TaskSchedulerService } from '../scheduler/task-scheduler.service';
 
 @UseGuards(ApiKeyGuard)
 @ApiSecurity('api-key')

@@ -13,7 +13,12 @@ import {
 } from 'class-validator';
 import { ScheduleEntity } from '../../persistence/schedule.entity';
 import { TRIGGER_TYPES, type TriggerType } from '../../triggers/trigger';
-import { MISFIRE_POLICIES, OVERLAP_POLICIES, type MisfirePolicy, type OverlapPolicy } from '../policies';
+import {
+  MISFIRE_POLICIES,
+  OVERLAP_POLICIES,
+  type MisfirePolicy,
+  type OverlapPolicy,
+} from '../../domain/policies';
 
 export class CreateScheduleDto {
   /**

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { InvalidScheduleError } from '../common/domain-error';
+import { InvalidScheduleError } from '../domain/domain-error';
 import { BoundedTrigger } from './bounded.trigger';
 import { CronTrigger } from './cron.trigger';
 import { parseDuration } from './duration';
@@ -130,7 +130,7 @@ function parseUnbounded(spec: string, context: SpecContext): Trigger {
 }
 
 /**
- * Turns a schedule spec (SPEC §3) into a trigger, or throws `InvalidScheduleError` naming the
+ * Turns a schedule spec (`docs/API.md`, Schedule specs) into a trigger, or throws `InvalidScheduleError` naming the
  * part that is wrong and what is expected. Pure: the moment of scheduling comes in `context`.
  */
 export function parseScheduleSpec(spec: string, context: SpecContext): Trigger {

@@ -1,4 +1,4 @@
-import { ApiKeyGuard } from '../common/api-key.guard';
+import { ApiKeyGuard } from './api-key.guard';
 import {
   Body,
   Controller,
@@ -12,11 +12,11 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { uuidParam } from '../common/uuid-param.pipe';
+import { uuidParam } from './uuid-param.pipe';
 import { PageQueryDto } from './dto/page-query.dto';
 import { CreateTaskDto, TaskDto, TaskPageDto, UpdateTaskDto } from './dto/task.dto';
 import { RunsQueryDto, TaskRunDto, TaskRunPageDto } from './dto/task-run.dto';
-import { TaskSchedulerService } from './task-scheduler.service';
+import { TaskSchedulerService } from '../scheduler/task-scheduler.service';
 
 @UseGuards(ApiKeyGuard)
 @ApiSecurity('api-key')

@@ -1,5 +1,5 @@
 import { ArgumentMetadata, Injectable, PipeTransform } from '@nestjs/common';
-import { DomainError, ErrorCode } from './domain-error';
+import { DomainError, ErrorCode } from '../domain/domain-error';
 
 /** Deeper than this, a request body is refused (validation and storage recurse through it). */
 export const MAX_JSON_DEPTH = 64;

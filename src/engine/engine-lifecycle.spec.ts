@@ -5,7 +5,7 @@ import type { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
 import { DEFAULT_SCHEDULER_OPTIONS } from '../config/scheduler-options';
 import { SchedulerEventEmitter } from '../events/scheduler-event.emitter';
-import type { SchedulerEventsGateway } from '../events/scheduler-events.gateway';
+import type { EventsGateway } from '../events/events.gateway';
 import { DatabaseState, PROBE_FIRST_MS } from '../persistence/database-state.service';
 import type { InstanceRepository, InstanceRow } from '../persistence/instance.repository';
 import type { TaskRunEntity } from '../persistence/task-run.entity';
@@ -16,15 +16,16 @@ import { InstanceIdentity } from './instance-identity';
 import { INSTANCE_LEASE_MS } from './leases';
 import type { RunExecutor } from './run-executor.service';
 import type { RunJournal } from './run-journal.service';
-import { SchedulerLifecycle } from './scheduler-lifecycle.service';
+import { RunOutcomes } from './run-outcomes';
+import { EngineLifecycle } from './engine-lifecycle.service';
 
 const T0 = Date.parse('2027-01-01T00:00:00Z');
 
-describe('SchedulerLifecycle after a database outage', () => {
+describe('EngineLifecycle after a database outage', () => {
   let identity: InstanceIdentity;
   let membership: ClusterMembership;
   let state: DatabaseState;
-  let lifecycle: SchedulerLifecycle;
+  let lifecycle: EngineLifecycle;
   let peer: InstanceRow;
   let deadLookups: Array<{ leaseMs: number | null; deadIds: string[] }>;
   let interrupted: string[];
@@ -82,15 +83,19 @@ describe('SchedulerLifecycle after a database outage', () => {
       findAll: () => Promise.resolve([self, peer]),
       remove: () => Promise.resolve(),
     };
-    lifecycle = new SchedulerLifecycle(
+    lifecycle = new EngineLifecycle(
       instances as unknown as InstanceRepository,
       runs as unknown as TaskRunRepository,
       { armTakenOver: () => Promise.resolve(), tick: () => Promise.resolve() } as unknown as FirePlanner,
       { isHandling: () => false } as unknown as RunExecutor,
       { flush: () => Promise.resolve(), holds: () => false } as unknown as RunJournal,
-      new SchedulerEventEmitter(),
+      new RunOutcomes(
+        { flush: () => Promise.resolve() } as unknown as RunJournal,
+        new SchedulerEventEmitter(),
+        new Clock(),
+      ),
       membership,
-      { otherInstances: 0 } as unknown as SchedulerEventsGateway,
+      { otherInstances: 0 } as unknown as EventsGateway,
       new SchedulerRegistry(),
       identity,
       new Clock(),

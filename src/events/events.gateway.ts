@@ -13,7 +13,7 @@ import type { Server, Socket } from 'socket.io';
 import { ApiKeyVerifier } from '../common/api-key.verifier';
 import { corkWebSocketSends } from './corked-websocket';
 import { SchedulerEventEmitter } from './scheduler-event.emitter';
-import { SchedulerEventMap, SchedulerEventName } from './scheduler-events';
+import { SchedulerEventMap, SchedulerEventName } from './event-payloads';
 
 /** Clients that never subscribed are in this room and receive every event. */
 const ALL_EVENTS_ROOM = 'scout:all';
@@ -38,10 +38,10 @@ export interface SubscriptionAck {
  * ends after Nest's `onModuleDestroy`, and the Socket.IO server closes only after that.
  */
 @WebSocketGateway()
-export class SchedulerEventsGateway
+export class EventsGateway
   implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnApplicationShutdown
 {
-  private readonly logger = new Logger(SchedulerEventsGateway.name);
+  private readonly logger = new Logger(EventsGateway.name);
   private unsubscribe: (() => void) | null = null;
   private connected = 0;
   /** Events for this instance's clients, delivered when the current job of the event loop ends. */
