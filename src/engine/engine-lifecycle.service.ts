@@ -12,6 +12,7 @@ import { SCHEDULER_OPTIONS, SchedulerOptions } from '../config/scheduler-options
 import { DatabaseState } from '../persistence/database-state.service';
 import { InstanceRepository, InstanceRow } from '../persistence/instance.repository';
 import { TaskRunEntity } from '../persistence/task-run.entity';
+import { RunClaimsRepository } from '../persistence/run-claims.repository';
 import { TaskRunRepository } from '../persistence/task-run.repository';
 import { ClusterMembership } from './cluster-membership.service';
 import { EventsGateway } from '../events/events.gateway';
@@ -53,6 +54,7 @@ export class EngineLifecycle implements OnApplicationBootstrap, BeforeApplicatio
   constructor(
     private readonly instances: InstanceRepository,
     private readonly runs: TaskRunRepository,
+    private readonly claims: RunClaimsRepository,
     private readonly planner: FirePlanner,
     private readonly executor: RunExecutor,
     private readonly journal: RunJournal,
@@ -149,7 +151,7 @@ export class EngineLifecycle implements OnApplicationBootstrap, BeforeApplicatio
     ];
     for (const run of interrupted) this.outcomes.recorded(run);
     const pending = open.filter((run) => run.status === 'pending');
-    const taken = await this.runs.takeOver(
+    const taken = await this.claims.takeOver(
       pending.map((run) => run.id),
       [...new Set(pending.map((run) => run.instanceId ?? ''))],
       this.identity.id,

@@ -9,6 +9,7 @@ import type { EventsGateway } from '../events/events.gateway';
 import { DatabaseState, PROBE_FIRST_MS } from '../persistence/database-state.service';
 import type { InstanceRepository, InstanceRow } from '../persistence/instance.repository';
 import type { TaskRunEntity } from '../persistence/task-run.entity';
+import type { RunClaimsRepository } from '../persistence/run-claims.repository';
 import type { TaskRunRepository } from '../persistence/task-run.repository';
 import { ClusterMembership } from './cluster-membership.service';
 import type { FirePlanner } from './fire-planner.service';
@@ -86,6 +87,7 @@ describe('EngineLifecycle after a database outage', () => {
     lifecycle = new EngineLifecycle(
       instances as unknown as InstanceRepository,
       runs as unknown as TaskRunRepository,
+      runs as unknown as RunClaimsRepository,
       { armTakenOver: () => Promise.resolve(), tick: () => Promise.resolve() } as unknown as FirePlanner,
       { isHandling: () => false } as unknown as RunExecutor,
       { flush: () => Promise.resolve(), holds: () => false } as unknown as RunJournal,

@@ -8,9 +8,9 @@ import { TaskRunEntity } from '../persistence/task-run.entity';
 import {
   ClaimedRun,
   FireClaim,
+  RunClaimsRepository,
   ScheduleAdvance,
-  TaskRunRepository,
-} from '../persistence/task-run.repository';
+} from '../persistence/run-claims.repository';
 import { TaskRepository } from '../persistence/task.repository';
 import { DueSchedule, PlannedSchedule, ScheduleRepository } from '../persistence/schedule.repository';
 import { applyMisfirePolicy, MISFIRE_THRESHOLD_MS, planFires } from './fire-plan';
@@ -114,7 +114,7 @@ export class FirePlanner {
   constructor(
     private readonly schedules: ScheduleRepository,
     private readonly tasks: TaskRepository,
-    private readonly runs: TaskRunRepository,
+    private readonly claims: RunClaimsRepository,
     private readonly executor: RunExecutor,
     private readonly outcomes: RunOutcomes,
     private readonly timers: FireTimers,
@@ -240,9 +240,9 @@ export class FirePlanner {
     }
     this.triggers.forget(scheduleId);
     this.executor.cancelRetries(scheduleId);
-    if (options.deletePending) return this.runs.deletePendingOf(scheduleId);
+    if (options.deletePending) return this.claims.deletePendingOf(scheduleId);
     // Claimed here, never to start here: the other instance's delete may have run before their claim committed.
-    return this.runs.deleteClaims(dropped, this.identity.id);
+    return this.claims.deleteClaims(dropped, this.identity.id);
   }
 
   /**
@@ -315,12 +315,12 @@ export class FirePlanner {
     // Back from an outage, peers' leases all look expired: none is taken until they could beat again.
     const peersJudged = this.database?.reachableFor(INSTANCE_LEASE_MS) ?? true;
     const taken = peersJudged
-      ? await this.runs.takeOverExpired(this.identity.id, this.clock.now(), RUN_LEASE_MS, DUE_BATCH)
+      ? await this.claims.takeOverExpired(this.identity.id, this.clock.now(), RUN_LEASE_MS, DUE_BATCH)
       : [];
     await this.armTakenOver(taken);
     if (this.armed.size === 0) return;
     const armedIds = [...this.armed.keys()];
-    const held = await this.runs.stillHeld(armedIds, this.identity.id);
+    const held = await this.claims.stillHeld(armedIds, this.identity.id);
     for (const runId of armedIds) if (!held.has(runId) && this.armed.has(runId)) this.forgetArmed(runId);
   }
 
@@ -354,7 +354,7 @@ export class FirePlanner {
       });
       let claimed: ClaimedRun[];
       try {
-        claimed = await this.runs.claimFires(claims, advances, this.identity.id, RUN_LEASE_MS);
+        claimed = await this.claims.claimFires(claims, advances, this.identity.id, RUN_LEASE_MS);
       } catch (error) {
         // Nothing was written: the starts the advances carried wait for the next pass.
         for (const { scheduleId, lastRunAt } of advances)
@@ -431,7 +431,7 @@ export class FirePlanner {
       else if (!run.task) this.recordMissed(run, 'missed: its task was deleted before it could run');
       else this.arm(run, run.task, schedules.get(run.scheduleId!) ?? null, run.startedAt?.getTime());
     }
-    await this.runs.deleteClaims(revoked, this.identity.id);
+    await this.claims.deleteClaims(revoked, this.identity.id);
   }
 
   /**
@@ -482,7 +482,7 @@ export class FirePlanner {
     try {
       held = new Set([
         ...(await this.startPlanned(planned, atMs)),
-        ...(await this.runs.startIfHeld(
+        ...(await this.claims.startIfHeld(
           fires.filter((armed) => !armed.planned).map((armed) => armed.fire.run.id),
           this.identity.id,
           this.startOf(atMs),
@@ -510,11 +510,11 @@ export class FirePlanner {
     if (fires.length === 0) return new Set();
     const ids = fires.map((armed) => armed.fire.run.id);
     const deadline = new Date(atMs + RUN_LEASE_MS - WATERMARK_MARGIN_MS);
-    if (!(await this.runs.markStartedThrough(this.identity.id, new Date(atMs), deadline))) {
-      return this.runs.startIfHeld(ids, this.identity.id, this.startOf(atMs));
+    if (!(await this.claims.markStartedThrough(this.identity.id, new Date(atMs), deadline))) {
+      return this.claims.startIfHeld(ids, this.identity.id, this.startOf(atMs));
     }
     // By primary key (`id = ANY`): an anti-join over the ids was planned as a scan of open runs.
-    const held = await this.runs.stillHeld(ids, this.identity.id);
+    const held = await this.claims.stillHeld(ids, this.identity.id);
     for (const { fire } of fires)
       if (held.has(fire.run.id) && fire.run.scheduleId) this.noteStart(fire.run.scheduleId, atMs);
     return held;
@@ -560,7 +560,7 @@ export class FirePlanner {
     }
     if (starts.length === 0) return;
     try {
-      await this.runs.touchLastRun(starts);
+      await this.claims.touchLastRun(starts);
     } catch (error) {
       for (const { scheduleId, at } of starts) this.noteStart(scheduleId, at.getTime());
       throw error;

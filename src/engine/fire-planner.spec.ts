@@ -11,10 +11,10 @@ import type { TaskRunEntity } from '../persistence/task-run.entity';
 import type {
   ClaimedRun,
   FireClaim,
-  RunOutcome,
+  RunClaimsRepository,
   ScheduleAdvance,
-  TaskRunRepository,
-} from '../persistence/task-run.repository';
+} from '../persistence/run-claims.repository';
+import type { RunOutcome } from '../persistence/task-run.repository';
 import type { TaskEntity } from '../persistence/task.entity';
 import type { TaskRepository } from '../persistence/task.repository';
 import {
@@ -362,7 +362,7 @@ describe('FirePlanner', () => {
     planner = new FirePlanner(
       new FakeScheduleRepository(store) as unknown as ScheduleRepository,
       new FakeTaskRepository(store) as unknown as TaskRepository,
-      runs as unknown as TaskRunRepository,
+      runs as unknown as RunClaimsRepository,
       executor as unknown as RunExecutor,
       new RunOutcomes(journal as unknown as RunJournal, emitter, clock),
       new FireTimers(registry, clock),

@@ -3,6 +3,7 @@ import { Clock } from '../common/clock';
 import { forEachInSlices } from '../common/time-slices';
 import { SCHEDULER_OPTIONS, SchedulerOptions } from '../config/scheduler-options';
 import { DatabaseState } from '../persistence/database-state.service';
+import { RunClaimsRepository } from '../persistence/run-claims.repository';
 import { TaskRunRepository } from '../persistence/task-run.repository';
 import type { TaskRunContext } from '../tasks/task-handler';
 import { TaskHandlerRegistry } from '../tasks/task-handler.registry';
@@ -119,6 +120,7 @@ export class RunExecutor {
     private readonly handlers: TaskHandlerRegistry,
     private readonly outcomes: RunOutcomes,
     private readonly runs: TaskRunRepository,
+    private readonly claims: RunClaimsRepository,
     private readonly timers: FireTimers,
     private readonly clock: Clock,
     private readonly identity: InstanceIdentity,
@@ -272,7 +274,7 @@ export class RunExecutor {
       return;
     }
     this.confirming++;
-    this.runs.startIfHeld([fire.run.id], this.identity.id, this.clock.now()).then(
+    this.claims.startIfHeld([fire.run.id], this.identity.id, this.clock.now()).then(
       (held) => {
         this.confirming--;
         if (held.has(fire.run.id) && this.accepting) this.begin(fire);

@@ -7,6 +7,7 @@ import { SchedulerEventEmitter } from '../events/scheduler-event.emitter';
 import type { SchedulerEventMap, SchedulerEventName } from '../events/event-payloads';
 import type { TaskRunEntity } from '../persistence/task-run.entity';
 import type { NewRun, RunOutcome, TaskRunRepository } from '../persistence/task-run.repository';
+import type { RunClaimsRepository } from '../persistence/run-claims.repository';
 
 /** A run start as the executor announces it (task_started). */
 interface RunStart {
@@ -141,6 +142,7 @@ describe('RunExecutor', () => {
       { get: (name: string) => handlers.get(name) } as unknown as TaskHandlerRegistry,
       new RunOutcomes(journal as unknown as RunJournal, emitter, clock),
       runs as unknown as TaskRunRepository,
+      runs as unknown as RunClaimsRepository,
       new FireTimers(registry, clock),
       clock,
       identity,

@@ -8,6 +8,7 @@ import { InstanceRepository } from './instance.repository';
 import { SchemaMigrator } from './schema-migrator';
 import { SCOUT_DATA_SOURCE } from './scout-data-source';
 import { ScheduleRepository } from './schedule.repository';
+import { RunClaimsRepository } from './run-claims.repository';
 import { TaskRunRepository } from './task-run.repository';
 import { TaskRepository } from './task.repository';
 import { TableMaintenance } from './table-maintenance.service';
@@ -52,6 +53,7 @@ class DatabaseEndpointModule {}
     TaskRepository,
     ScheduleRepository,
     TaskRunRepository,
+    RunClaimsRepository,
     InstanceRepository,
   ],
   exports: [
@@ -59,6 +61,7 @@ class DatabaseEndpointModule {}
     TaskRepository,
     ScheduleRepository,
     TaskRunRepository,
+    RunClaimsRepository,
     InstanceRepository,
     DatabaseEndpointModule,
   ],

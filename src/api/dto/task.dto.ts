@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsObject, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { TaskEntity } from '../../persistence/task.entity';
-import type { RunStatus } from '../../domain/run-status';
+import { RUN_STATUSES, type RunStatus } from '../../domain/run-status';
 import { TaskRunEntity } from '../../persistence/task-run.entity';
 
 const HANDLER_NAME = /^[A-Za-z][A-Za-z0-9_.:-]{0,99}$/;
@@ -73,9 +73,7 @@ export class UpdateTaskDto {
 
 export class LastRunDto {
   id: string;
-  @ApiProperty({
-    enum: ['pending', 'running', 'succeeded', 'failed', 'timed_out', 'interrupted', 'skipped', 'missed'],
-  })
+  @ApiProperty({ enum: RUN_STATUSES })
   status: RunStatus;
   finishedAt: string | null;
 }
