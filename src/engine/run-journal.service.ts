@@ -5,9 +5,9 @@ import { RunOutcome, TaskRunRepository } from '../persistence/task-run.repositor
 /** How long final statuses gather before one batch goes to the database. */
 export const JOURNAL_FLUSH_MS = 10;
 /**
- * Final statuses per statement at most. A whole group's (10,000 at 10,000 fires a second) as one
- * statement held the service's thread for 20–50 ms to build its parameters; in statements of
- * this size the thread is free between them, for the timers of the next group's start.
+ * Final statuses per statement at most. Building one statement for a whole group of thousands
+ * holds the service's thread too long; between statements of this size it is free for the
+ * timers of the next group's start.
  */
 export const JOURNAL_BATCH = 2_000;
 /**

@@ -68,8 +68,7 @@ export class RunClaimsRepository {
    *
    * Run ids are made here, time-ordered (UUIDv7): a claim's rows then land side by side at the
    * right edge of the primary-key index, and the group's start check reads them back from a few
-   * adjacent pages, where random ids (the column default) touched a leaf page each. At 10,000
-   * fires a second this cut the claim statement by 10–15 % (measured alone; see BENCHMARKS.md).
+   * adjacent pages, where random ids (the column default) touched a leaf page each (BENCHMARKS.md).
    */
   claimFires(
     claims: FireClaim[],
