@@ -3,6 +3,18 @@ import eslint from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
+/** The house's layering (docs/ARCHITECTURE.md): which folder may not import which. */
+const forbid = (folders, why) =>
+  folders.map((folder) => ({
+    group: [`**/${folder}/*`, `../${folder}/*`, `../../${folder}/*`],
+    message: why,
+  }));
+const layer = (files, patterns) => ({
+  files,
+  ignores: ['**/*.spec.ts'],
+  rules: { 'no-restricted-imports': ['error', { patterns }] },
+});
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'data/**', 'coverage/**', 'scratch/**', '*.js', '*.mjs'] },
   eslint.configs.recommended,
@@ -31,4 +43,35 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  layer(
+    ['src/domain/**/*.ts', 'src/triggers/**/*.ts'],
+    [
+      ...forbid(
+        ['common', 'config', 'persistence', 'engine', 'api', 'events', 'tasks', 'scheduler', 'health'],
+        'domain/ and triggers/ are pure: they import only domain/ (and triggers/)',
+      ),
+      {
+        group: ['@nestjs/*', 'typeorm', 'pg', 'socket.io'],
+        message: 'domain/ and triggers/ know nothing of Nest, TypeORM or the database',
+      },
+    ],
+  ),
+  layer(
+    ['src/persistence/**/*.ts'],
+    forbid(
+      ['engine', 'api', 'events', 'tasks', 'scheduler', 'health'],
+      'persistence/ is below the engine, the API and the use cases',
+    ),
+  ),
+  layer(
+    ['src/engine/**/*.ts'],
+    forbid(['api', 'scheduler', 'health'], 'the engine does not know the HTTP face or the use cases'),
+  ),
+  layer(
+    ['src/events/**/*.ts', 'src/tasks/**/*.ts'],
+    forbid(
+      ['engine', 'api', 'scheduler', 'health'],
+      'events/ and tasks/ sit below the engine and the use cases',
+    ),
+  ),
 );
