@@ -13,12 +13,13 @@ import { SchedulerModule } from './scheduler/scheduler.module';
 @Module({})
 export class AppModule {
   static forRoot(env: Environment): DynamicModule {
+    const scheduler = SchedulerModule.forRoot(schedulerOptionsFromEnvironment(env));
     return {
       module: AppModule,
       imports: [
         LoggerModule.forRoot({ pinoHttp: requestLogging(env.LOG_LEVEL) }),
-        SchedulerModule.forRoot(schedulerOptionsFromEnvironment(env)),
-        HealthModule,
+        scheduler,
+        HealthModule.forRoot(scheduler),
       ],
     };
   }

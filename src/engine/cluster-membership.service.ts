@@ -16,6 +16,8 @@ export interface Partition {
 @Injectable()
 export class ClusterMembership {
   private members: string[];
+  /** Whether a heartbeat has counted the live instances yet. */
+  private counted = false;
 
   constructor(private readonly identity: InstanceIdentity) {
     this.members = [identity.id];
@@ -24,6 +26,12 @@ export class ClusterMembership {
   /** The live instances, as last read from the database (this one included). */
   update(liveInstanceIds: string[]): void {
     this.members = [...new Set([...liveInstanceIds, this.identity.id])].sort();
+    this.counted = true;
+  }
+
+  /** The other live instances as last counted; null until the first heartbeat (or with the runner off). */
+  get otherInstances(): number | null {
+    return this.counted ? this.members.length - 1 : null;
   }
 
   get partition(): Partition {

@@ -15,7 +15,6 @@ import { TaskRunEntity } from '../persistence/task-run.entity';
 import { RunClaimsRepository } from '../persistence/run-claims.repository';
 import { TaskRunRepository } from '../persistence/task-run.repository';
 import { ClusterMembership } from './cluster-membership.service';
-import { EventsGateway } from '../events/events.gateway';
 import { FirePlanner } from './fire-planner.service';
 import { InstanceIdentity } from './instance-identity';
 import { HEARTBEAT_MS, INSTANCE_LEASE_MS } from './leases';
@@ -60,7 +59,6 @@ export class EngineLifecycle implements OnApplicationBootstrap, BeforeApplicatio
     private readonly journal: RunJournal,
     private readonly outcomes: RunOutcomes,
     private readonly membership: ClusterMembership,
-    private readonly gateway: EventsGateway,
     private readonly registry: SchedulerRegistry,
     private readonly identity: InstanceIdentity,
     private readonly clock: Clock,
@@ -126,7 +124,6 @@ export class EngineLifecycle implements OnApplicationBootstrap, BeforeApplicatio
     const all = await this.instances.findAll(INSTANCE_LEASE_MS);
     const alive = all.filter((instance) => this.isAlive(instance, judged));
     this.membership.update(alive.map((instance) => instance.id));
-    this.gateway.otherInstances = alive.filter((instance) => instance.id !== this.identity.id).length;
     const aliveIds = alive.map((instance) => instance.id);
     // Judged dead here: stopped, silent too long (when judged), or a dead process on this host.
     const deadIds = all.filter((instance) => !aliveIds.includes(instance.id)).map((instance) => instance.id);

@@ -5,7 +5,6 @@ import type { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
 import { DEFAULT_SCHEDULER_OPTIONS } from '../config/scheduler-options';
 import { SchedulerEventEmitter } from '../events/scheduler-event.emitter';
-import type { EventsGateway } from '../events/events.gateway';
 import { DatabaseState, PROBE_FIRST_MS } from '../persistence/database-state.service';
 import type { InstanceRepository, InstanceRow } from '../persistence/instance.repository';
 import type { TaskRunEntity } from '../persistence/task-run.entity';
@@ -97,7 +96,6 @@ describe('EngineLifecycle after a database outage', () => {
         new Clock(),
       ),
       membership,
-      { otherInstances: 0 } as unknown as EventsGateway,
       new SchedulerRegistry(),
       identity,
       new Clock(),

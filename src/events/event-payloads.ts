@@ -1,4 +1,6 @@
+import type { MisfirePolicy, OverlapPolicy } from '../domain/policies';
 import type { RunStatus } from '../domain/run-status';
+import type { TriggerType } from '../triggers/trigger';
 
 /**
  * The lifecycle events, with exactly the names and payloads of `docs/API.md` (Events). Dashboards receive them
@@ -6,8 +8,34 @@ import type { RunStatus } from '../domain/run-status';
  */
 export interface ScheduleUpdateEvent {
   taskId: string;
-  /** The schedule as the REST API answers it. */
-  schedule: unknown;
+  schedule: ScheduleView;
+}
+
+/** A schedule as the REST API answers it (`ScheduleDto` implements it); instants are ISO 8601. */
+export interface ScheduleView {
+  id: string;
+  taskId: string;
+  /** The spec as given, e.g. `cron:30 2 * * *`. */
+  schedule: string;
+  type: TriggerType;
+  description: string;
+  timezone: string;
+  /** The next planned fire (null: none on the clock, paused, or finished). */
+  nextRunAt: string | null;
+  lastRunAt: string | null;
+  paused: boolean;
+  misfirePolicy: MisfirePolicy;
+  misfireGraceSeconds: number;
+  overlapPolicy: OverlapPolicy;
+  /** Null: `SCHEDULER_DEFAULT_TIMEOUT_SECONDS` applies to each run; 0: no timeout. */
+  timeoutSeconds: number | null;
+  maxRetries: number;
+  retryBackoffSeconds: number;
+  jitterSeconds: number;
+  startAt: string | null;
+  endAt: string | null;
+  createdAt: string;
+  updatedAt: string;
 }
 
 export interface ScheduleRemovedEvent {

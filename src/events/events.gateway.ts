@@ -11,6 +11,7 @@ import {
 } from '@nestjs/websockets';
 import type { Server, Socket } from 'socket.io';
 import { ApiKeyVerifier } from '../common/api-key.verifier';
+import { ClusterMembership } from '../engine/cluster-membership.service';
 import { corkWebSocketSends } from './corked-websocket';
 import { SchedulerEventEmitter } from './scheduler-event.emitter';
 import { SchedulerEventMap, SchedulerEventName } from './event-payloads';
@@ -51,8 +52,6 @@ export class EventsGateway
   private relaying: NodeJS.Immediate | null = null;
   /** Until the adapter says otherwise (the in-memory one refuses server-side emits). */
   private clustered = true;
-  /** Other live instances, as the scheduler last counted them (relay until it has). */
-  private peers = Number.POSITIVE_INFINITY;
 
   @WebSocketServer()
   private readonly server: Server;
@@ -60,15 +59,11 @@ export class EventsGateway
   constructor(
     private readonly events: SchedulerEventEmitter,
     @Inject(ApiKeyVerifier) private readonly apiKey: ApiKeyVerifier,
+    private readonly membership: ClusterMembership,
   ) {}
 
   get connectedClients(): number {
     return this.connected;
-  }
-
-  /** Alone on the database, this instance relays nothing: nobody else could deliver its events. */
-  set otherInstances(count: number) {
-    this.peers = count;
   }
 
   afterInit(server: Server): void {
@@ -128,7 +123,9 @@ export class EventsGateway
       if (this.local.length === 0) void Promise.resolve().then(() => this.deliverLocal());
       this.local.push([name, payload]);
     }
-    if (!this.clustered || this.peers === 0) return;
+    // Alone on the database (as the heartbeat last counted; relay until it has), this instance
+    // relays nothing: nobody else could deliver its events.
+    if (!this.clustered || this.membership.otherInstances === 0) return;
     this.outbox.push([name, payload]);
     this.relaying ??= setImmediate(() => this.relayToPeers());
   }

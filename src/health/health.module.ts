@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { PersistenceModule } from '../persistence/persistence.module';
 import { HealthController } from './health.controller';
@@ -14,4 +14,12 @@ import { MetricsService } from './metrics.service';
   controllers: [HealthController, MetricsController],
   providers: [MetricsService],
 })
-export class HealthModule {}
+export class HealthModule {
+  /**
+   * `scheduler` is the very `SchedulerModule.forRoot(...)` the app imports (a dynamic module is
+   * one module wherever the same object is imported): metrics read its events and `SchedulerStats`.
+   */
+  static forRoot(scheduler: DynamicModule): DynamicModule {
+    return { module: HealthModule, imports: [scheduler] };
+  }
+}

@@ -1,9 +1,7 @@
 import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { SchedulerEventEmitter } from '../events/scheduler-event.emitter';
-import { EventsGateway } from '../events/events.gateway';
-import { FirePlanner } from '../engine/fire-planner.service';
-import { RunExecutor } from '../engine/run-executor.service';
+import { SchedulerStats } from '../scheduler/scheduler-stats';
 
 /**
  * Prometheus metrics in a registry of this app's own (several apps in one process — tests, host
@@ -20,9 +18,7 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     private readonly events: SchedulerEventEmitter,
-    planner: FirePlanner,
-    executor: RunExecutor,
-    gateway: EventsGateway,
+    stats: SchedulerStats,
   ) {
     const registers = [this.registry];
     this.fires = new Counter({ name: 'scout_fires_total', help: 'Runs started', registers });
@@ -50,24 +46,20 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
     gauge(
       'scout_planning_passes',
       'Planning passes completed since start: after the first, every fire due within the horizon is armed',
-      () => planner.passes,
+      () => stats.planningPasses,
     );
     gauge(
       'scout_armed_fires',
       'Fires claimed and armed in this process, waiting for their instant',
-      () => planner.armedCount,
+      () => stats.armedFires,
     );
-    gauge('scout_running_runs', 'Runs executing in this process', () => executor.activeCount);
+    gauge('scout_running_runs', 'Runs executing in this process', () => stats.runningRuns);
     gauge(
       'scout_waiting_runs',
       'Fires waiting for a free slot (SCHEDULER_MAX_CONCURRENT_RUNS)',
-      () => executor.waitingCount,
+      () => stats.waitingRuns,
     );
-    gauge(
-      'scout_socket_clients',
-      'Socket.IO clients connected to this process',
-      () => gateway.connectedClients,
-    );
+    gauge('scout_socket_clients', 'Socket.IO clients connected to this process', () => stats.socketClients);
     collectDefaultMetrics({ register: this.registry });
   }
 

@@ -3,6 +3,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { Clock } from '../common/clock';
 import { SchedulerConfigModule } from '../config/scheduler-config.module';
 import { resolveSchedulerOptions, SCHEDULER_OPTIONS, SchedulerOptions } from '../config/scheduler-options';
+import { EventsGateway } from '../events/events.gateway';
 import { EventsModule } from '../events/events.module';
 import { PersistenceModule } from '../persistence/persistence.module';
 import { TasksModule } from '../tasks/tasks.module';
@@ -19,14 +20,17 @@ import { EngineLifecycle } from '../engine/engine-lifecycle.service';
 import { ScheduleChangeBus } from '../engine/schedule-change-bus.service';
 import { ClusterMembership } from '../engine/cluster-membership.service';
 import { ScheduleService } from './schedule.service';
+import { SchedulerStats } from './scheduler-stats';
 import { SchedulesController } from '../api/schedules.controller';
 import { SignalDispatcher } from '../engine/signal-dispatcher.service';
 import { TaskSchedulerService } from './task-scheduler.service';
 import { TasksController } from '../api/tasks.controller';
 
 /**
- * The scheduler as a Nest module: REST API, runner and `TaskSchedulerService` for other
- * modules, which contribute handlers with `@TaskHandler('name')` providers of their own.
+ * The scheduler as a Nest module: REST API, live events, runner and `TaskSchedulerService` for
+ * the module importing it, whose app contributes handlers with `@TaskHandler('name')` providers
+ * of its own. It exports `TaskSchedulerService`, `SchedulerEventEmitter` (EventsModule),
+ * `TasksModule` and the read-only `SchedulerStats`; the engine stays inside.
  *
  *   imports: [SchedulerModule.forRoot({ databaseUrl: process.env.DATABASE_URL })]
  */
@@ -54,8 +58,6 @@ export class SchedulerModule {
   private static build(options: Provider, imports: ModuleMetadata['imports'] = []): DynamicModule {
     return {
       module: SchedulerModule,
-      // Like TypeOrmModule: import it once at the root, inject TaskSchedulerService anywhere.
-      global: true,
       imports: [
         SchedulerConfigModule.forRoot(options, imports),
         ScheduleModule.forRoot(),
@@ -83,20 +85,10 @@ export class SchedulerModule {
         RunRetention,
         ScheduleChangeBus,
         ClusterMembership,
+        EventsGateway,
+        SchedulerStats,
       ],
-      exports: [
-        TaskSchedulerService,
-        TasksModule,
-        EventsModule,
-        {
-          provide: Clock,
-          inject: [SCHEDULER_OPTIONS],
-          useFactory: (o: SchedulerOptions) => new Clock(o.clockSkewMs),
-        },
-        InstanceIdentity,
-        FirePlanner,
-        RunExecutor,
-      ],
+      exports: [TaskSchedulerService, TasksModule, EventsModule, SchedulerStats],
     };
   }
 }

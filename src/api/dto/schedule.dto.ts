@@ -11,6 +11,7 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
+import type { ScheduleView } from '../../events/event-payloads';
 import { ScheduleEntity } from '../../persistence/schedule.entity';
 import { TRIGGER_TYPES, type TriggerType } from '../../triggers/trigger';
 import {
@@ -102,7 +103,7 @@ export class CreateScheduleDto {
   endAt?: string;
 }
 
-export class ScheduleDto {
+export class ScheduleDto implements ScheduleView {
   id: string;
   taskId: string;
   /** @example "cron:30 2 * * *" */
