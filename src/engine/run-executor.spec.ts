@@ -17,10 +17,12 @@ import type { TaskHandler, TaskRunContext } from '../tasks/task-handler';
 import type { TaskHandlerRegistry } from '../tasks/task-handler.registry';
 import { FireTimers } from './fire-timers';
 import { InstanceIdentity } from './instance-identity';
-import { boundResult, MAX_RESULT_BYTES, RunExecutor } from './run-executor.service';
+import { RunExecutor } from './run-executor.service';
 import type { RunJournal } from './run-journal.service';
 import { RunOutcomes } from './run-outcomes';
 import type { Fire, RunPolicy } from './run-policy';
+import { boundResult, MAX_RESULT_BYTES } from './run-result';
+import { RunRetries } from './run-retries';
 
 const SECOND = 1_000;
 const T0 = new Date('2027-01-01T00:00:00Z').getTime();
@@ -141,7 +143,7 @@ describe('RunExecutor', () => {
       { get: (name: string) => handlers.get(name) } as unknown as TaskHandlerRegistry,
       new RunOutcomes(journal as unknown as RunJournal, emitter, clock),
       runs as unknown as TaskRunRepository,
-      new FireTimers(registry, clock),
+      new RunRetries(runs as unknown as TaskRunRepository, new FireTimers(registry, clock), identity),
       clock,
       identity,
       options,
