@@ -15,6 +15,7 @@ import { InstanceIdentity } from '../engine/instance-identity';
 import { RunExecutor } from '../engine/run-executor.service';
 import { RunJournal } from '../engine/run-journal.service';
 import { RunOutcomes } from '../engine/run-outcomes';
+import { RunRetries } from '../engine/run-retries';
 import { RunRetention } from '../engine/run-retention.service';
 import { EngineLifecycle } from '../engine/engine-lifecycle.service';
 import { ScheduleChangeBus } from '../engine/schedule-change-bus.service';
@@ -76,6 +77,7 @@ export class SchedulerModule {
         FireTimers,
         RunJournal,
         RunOutcomes,
+        RunRetries,
         RunExecutor,
         FirePlanner,
         SignalDispatcher,
