@@ -26,6 +26,8 @@ const isThenable = (value: unknown): value is PromiseLike<unknown> =>
 @Injectable()
 export class RunExecutor {
   private readonly logger = new Logger(RunExecutor.name);
+  /** The clock as a function, made once: timeouts read it when they wake. */
+  private readonly nowMs = () => this.clock.nowMs();
   private readonly active = new Map<string, ActiveRun>();
   private readonly admission: RunAdmission;
   private readonly successListeners: Array<(fire: Fire, finishedAt: Date) => void> = [];
@@ -196,7 +198,7 @@ export class RunExecutor {
     }
     // Only a run still going needs a timer: most handlers return at once, and a group of
     // thousands of starts should not arm (and then clear) a timer each.
-    if (active.timeoutMs !== null) armTimeout(active, this.clock.nowMs());
+    if (active.timeoutMs !== null) armTimeout(active, this.nowMs);
     Promise.resolve(outcome).then(
       (result) => active.settle('succeeded', null, boundResult(result)),
       (error: unknown) =>

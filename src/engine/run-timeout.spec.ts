@@ -1,7 +1,9 @@
 import { jest } from '@jest/globals';
 import type { SchedulerOptions } from '../config/scheduler-options';
 import type { TaskHandler } from '../tasks/task-handler';
+import type { ActiveRun } from './run-context';
 import type { RunExecutor } from './run-executor.service';
+import { armTimeout } from './run-timeout';
 import {
   advance,
   afterStarts,
@@ -126,5 +128,34 @@ describe('RunExecutor', () => {
       await afterStarts();
       expect(startedRunIds()).toEqual(['run-1', 'run-2']);
     });
+  });
+});
+
+describe('armTimeout', () => {
+  beforeEach(() => jest.useFakeTimers({ now: T0 }));
+  afterEach(() => jest.useRealTimers());
+
+  it('never ends a run before its timeout by the clock, even when the timer wakes early', async () => {
+    const settled: Array<{ status: string; atMs: number }> = [];
+    const active = {
+      fire: { policy: { timeoutMs: 1_000 } },
+      startedAt: new Date(T0),
+      controller: null,
+      abortReason: null,
+      timeoutMs: 1_000,
+      timeout: null,
+      settle: (status: string) => settled.push({ status, atMs: clockMs() }),
+    } as unknown as ActiveRun;
+    // After the timeout is armed, the service's clock falls 2 ms behind the timers' (an offset
+    // correction, or a timer woken a little early).
+    let lagMs = 0;
+    const clockMs = () => Date.now() - lagMs;
+    armTimeout(active, clockMs);
+    lagMs = 2;
+
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(settled).toEqual([]);
+    await jest.advanceTimersByTimeAsync(2);
+    expect(settled).toEqual([{ status: 'timed_out', atMs: T0 + 1_000 }]);
   });
 });
