@@ -18,6 +18,16 @@ module.exports = {
       displayName: 'unit',
       roots: ['<rootDir>/src'],
       testMatch: ['**/*.spec.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '\\.repository\\.spec\\.ts$'],
+      transform: { '^.+\\.ts$': tsJest({}) },
+    },
+    {
+      // The repositories' SQL against a real database: each file starts an embedded PGlite (and
+      // a server database where DATABASE_URL is set), seconds of start-up kept out of `unit`.
+      ...common,
+      displayName: 'repository',
+      roots: ['<rootDir>/src'],
+      testMatch: ['**/*.repository.spec.ts'],
       transform: { '^.+\\.ts$': tsJest({}) },
     },
     {
