@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { SCOUT_DATA_SOURCE } from './scout-data-source';
+import { returningRows } from './run-statements';
 
 export interface InstanceRow {
   id: string;
@@ -28,7 +29,8 @@ export class InstanceRepository {
 
   /** False when this instance's row is gone (peers judged it dead during a long outage and forgot it). */
   async heartbeat(id: string): Promise<boolean> {
-    const rows = await this.dataSource.query<Array<{ id: string }>>(
+    const rows = await returningRows<{ id: string }>(
+      this.dataSource,
       `UPDATE scheduler_instance SET heartbeat_at = now() WHERE id = $1 RETURNING id`,
       [id],
     );

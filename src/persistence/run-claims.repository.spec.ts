@@ -246,21 +246,22 @@ describe.each(DATABASE_KINDS)('RunClaimsRepository on %s', (kind) => {
       expect(await watermarkOf(db.dataSource, 'a')).toEqual(later);
     });
 
-    it('once its deadline has passed by the database clock, leaves the watermark where it was', async () => {
+    it('once its deadline has passed by the database clock, answers false and leaves the watermark where it was', async () => {
       await registerInstance(db, 'a');
       const before = instant(-60_000);
       await db.claims.markStartedThrough('a', before, instant(60_000));
 
-      await db.claims.markStartedThrough('a', instant(60_000), instant(-1));
+      expect(await db.claims.markStartedThrough('a', instant(60_000), instant(-1))).toBe(false);
 
       expect(await watermarkOf(db.dataSource, 'a')).toEqual(before);
     });
 
-    it('does not move the watermark of a stopped instance', async () => {
+    it('answers false and moves no watermark for a stopped instance or an unknown one', async () => {
       await registerInstance(db, 'a');
       await db.instances.markStopped('a');
 
-      await db.claims.markStartedThrough('a', instant(0), instant(60_000));
+      expect(await db.claims.markStartedThrough('a', instant(0), instant(60_000))).toBe(false);
+      expect(await db.claims.markStartedThrough('nobody', instant(0), instant(60_000))).toBe(false);
 
       expect(await watermarkOf(db.dataSource, 'a')).toBeNull();
     });

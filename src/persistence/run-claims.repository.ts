@@ -209,7 +209,8 @@ export class RunClaimsRepository {
    * database clock: past it a claim's lease may have run out and the claim been taken over.
    */
   async markStartedThrough(instanceId: string, at: Date, deadline: Date): Promise<boolean> {
-    const rows = await this.dataSource.query<Array<{ id: string }>>(
+    const rows = await returningRows<{ id: string }>(
+      this.dataSource,
       `UPDATE scheduler_instance SET started_through = GREATEST(started_through, $2)
         WHERE id = $1 AND stopped_at IS NULL AND clock_timestamp() < $3
         RETURNING id`,

@@ -335,6 +335,18 @@ describe.each(DATABASE_KINDS)('TaskRunRepository on %s', (kind) => {
       });
     });
 
+    it('never writes missed over a claim its instance has started (watermark reached)', async () => {
+      await registerInstance(db, 'a');
+      const at = instant(-60_000);
+      const { run } = await claimOne('a', at);
+      await db.claims.markStartedThrough('a', at, instant(60_000));
+
+      await db.runs.finish([outcome(run.id, 'missed', { error: 'late' })]);
+
+      expect(await storedRun(db.dataSource, run.id)).toMatchObject({ status: 'pending', error: null });
+      expect((await db.runs.listForTask(run.taskId, 10, null))[0].status).toBe('running');
+    });
+
     it('never writes missed over a running run', async () => {
       const run = await runningRun('a', instant(-1_000));
 
@@ -389,6 +401,15 @@ describe.each(DATABASE_KINDS)('TaskRunRepository on %s', (kind) => {
 
       expect(retried).toBeNull();
       expect((await db.runs.listForTask(task.id, 10, null)).map((listed) => listed.id)).toEqual([run.id]);
+    });
+  });
+
+  describe('InstanceRepository.heartbeat', () => {
+    it('answers true for a registered instance and false once its row is gone', async () => {
+      await registerInstance(db, 'a');
+
+      expect(await db.instances.heartbeat('a')).toBe(true);
+      expect(await db.instances.heartbeat('forgotten')).toBe(false);
     });
   });
 });

@@ -103,7 +103,8 @@ export class TaskRunRepository {
                 duration_ms = v.duration_ms, error = v.error, result = v.result::jsonb
            FROM unnest($1::uuid[], $2::text[], $3::float8[], $4::float8[], $5::int[], $6::text[], $7::text[])
                 AS v(id, status, started_at, finished_at, duration_ms, error, result)
-          WHERE t.id = v.id AND t.status IN ('pending', 'running') AND (v.status <> 'missed' OR t.status = 'pending')`,
+          WHERE t.id = v.id AND t.status IN ('pending', 'running') 
+            AND (v.status <> 'missed' OR (t.status = 'pending' AND NOT ${startedPending('t', 'scheduler_instance')}))`,
       [
         plainArray(outcomes, (outcome) => outcome.id),
         plainArray(outcomes, (outcome) => outcome.status),
