@@ -17,16 +17,10 @@ import type {
 import type { RunOutcome } from '../persistence/task-run.repository';
 import type { TaskEntity } from '../persistence/task.entity';
 import type { TaskRepository } from '../persistence/task.repository';
-import {
-  DUE_BATCH,
-  FirePlanner,
-  HORIZON_MS,
-  PLANNER_JOB,
-  PRESTART_MS,
-  TICK_MS,
-  TICK_PHASE_MS,
-  WATERMARK_MARGIN_MS,
-} from './fire-planner.service';
+import { DUE_BATCH } from './claim-rounds';
+import { FirePlanner, PLANNER_JOB } from './fire-planner.service';
+import { HORIZON_MS, PRESTART_MS, TICK_MS, TICK_PHASE_MS } from './planner-timing';
+import { WATERMARK_MARGIN_MS } from './start-recorder';
 import { ClusterMembership } from './cluster-membership.service';
 import { FireTimers } from './fire-timers';
 import { InstanceIdentity } from './instance-identity';
@@ -366,7 +360,6 @@ describe('FirePlanner', () => {
       executor as unknown as RunExecutor,
       new RunOutcomes(journal as unknown as RunJournal, emitter, clock),
       new FireTimers(registry, clock),
-      registry,
       clock,
       identity,
       new ClusterMembership(identity),
