@@ -226,4 +226,32 @@ describe('FireTimers', () => {
       expect(calls).toEqual([target]);
     });
   });
+
+  describe('intervals', () => {
+    it('calls back every period under its name until disarmed', () => {
+      const { calls, callback } = recorder();
+      timers.armInterval('every', SECOND, callback);
+      expect(registry.getIntervals()).toEqual(['every']);
+
+      jest.advanceTimersByTime(3 * SECOND);
+      expect(calls).toEqual([START + SECOND, START + 2 * SECOND, START + 3 * SECOND]);
+
+      timers.disarmInterval('every');
+      expect(registry.getIntervals()).toEqual([]);
+      jest.advanceTimersByTime(10 * SECOND);
+      expect(calls).toHaveLength(3);
+      expect(() => timers.disarmInterval('every')).not.toThrow();
+    });
+
+    it('re-arming a name replaces the old interval', () => {
+      const first = recorder();
+      const second = recorder();
+      timers.armInterval('every', SECOND, first.callback);
+      expect(() => timers.armInterval('every', 2 * SECOND, second.callback)).not.toThrow();
+
+      jest.advanceTimersByTime(4 * SECOND);
+      expect(first.calls).toEqual([]);
+      expect(second.calls).toEqual([START + 2 * SECOND, START + 4 * SECOND]);
+    });
+  });
 });

@@ -6,9 +6,10 @@ import { Clock } from '../common/clock';
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
- * Arms named one-shot timers in `SchedulerRegistry`, so other modules can list what this
- * process has armed. A timer further out than `MAX_TIMER_MS` is armed in steps and re-armed on
- * each wake-up, so it never fires early. A name is deleted before it is re-added.
+ * Arms the engine's named timers in `SchedulerRegistry`, so other modules can list what this
+ * process has armed: one-shots, and intervals for periodic jobs. A one-shot further out than
+ * `MAX_TIMER_MS` is armed in steps and re-armed on each wake-up, so it never fires early. A name
+ * is deleted before it is re-added.
  */
 @Injectable()
 export class FireTimers {
@@ -45,5 +46,15 @@ export class FireTimers {
 
   isArmed(name: string): boolean {
     return this.registry.doesExist('timeout', name);
+  }
+
+  /** Calls back every `everyMs` (from now on) until `disarmInterval`. */
+  armInterval(name: string, everyMs: number, callback: () => void): void {
+    this.disarmInterval(name);
+    this.registry.addInterval(name, setInterval(callback, everyMs));
+  }
+
+  disarmInterval(name: string): void {
+    if (this.registry.doesExist('interval', name)) this.registry.deleteInterval(name);
   }
 }

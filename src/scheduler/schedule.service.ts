@@ -19,7 +19,8 @@ import { assertTimeZone } from '../triggers/time-zone';
 import { isSignalTrigger, Trigger } from '../triggers/trigger';
 import { CreateScheduleDto, ScheduleDto, toScheduleDto } from '../api/dto/schedule.dto';
 import { PreviewDto, PreviewQueryDto } from '../api/dto/preview.dto';
-import { FirePlanner, HORIZON_MS } from '../engine/fire-planner.service';
+import { FirePlanner } from '../engine/fire-planner.service';
+import { HORIZON_MS } from '../engine/planner-timing';
 import { ScheduleChangeBus } from '../engine/schedule-change-bus.service';
 import { triggerOfSchedule } from '../engine/trigger-cache';
 
