@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ClusterPeers } from '../events/cluster-peers';
 import { InstanceIdentity } from './instance-identity';
 
 /** This instance's share of the schedules: those whose `hashtext(id) mod count` is `index`. */
@@ -14,7 +15,7 @@ export interface Partition {
  * keep firing.
  */
 @Injectable()
-export class ClusterMembership {
+export class ClusterMembership implements ClusterPeers {
   private members: string[];
   /** Whether a heartbeat has counted the live instances yet. */
   private counted = false;

@@ -2,15 +2,8 @@ import type { PlannedSchedule } from '../persistence/schedule.repository';
 import type { FireTimers } from './fire-timers';
 import { PRESTART_MS } from './planner-timing';
 import { type Fire, runPolicyOf } from './run-policy';
+import type { ArmedFire } from './armed-fire';
 import type { StartRecorder } from './start-recorder';
-
-export interface ArmedFire {
-  /** Built when armed, so the instant only hands it to the executor. */
-  fire: Fire;
-  atMs: number;
-  /** Claimed here with its planned start: started by the instance's watermark, not run by run. */
-  planned: boolean;
-}
 
 /** A random delay within the schedule's jitter (none without one). */
 export function jitterOf(schedule: PlannedSchedule | null): number {

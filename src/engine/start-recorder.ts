@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { Clock } from '../common/clock';
 import type { DatabaseState } from '../persistence/database-state.service';
 import type { RunClaimsRepository } from '../persistence/run-claims.repository';
-import type { ArmedFire } from './fire-groups';
+import type { ArmedFire } from './armed-fire';
 import type { InstanceIdentity } from './instance-identity';
 import { InstantWaiter } from './instant-waiter';
 import type { LastRunWriter } from './last-run-writer';

@@ -11,7 +11,7 @@ import {
 } from '@nestjs/websockets';
 import type { Server, Socket } from 'socket.io';
 import { ApiKeyVerifier } from '../common/api-key.verifier';
-import { ClusterMembership } from '../engine/cluster-membership.service';
+import { ClusterPeers } from './cluster-peers';
 import { corkWebSocketSends } from './corked-websocket';
 import { SchedulerEventEmitter } from './scheduler-event.emitter';
 import { SchedulerEventMap, SchedulerEventName } from './event-payloads';
@@ -59,7 +59,7 @@ export class EventsGateway
   constructor(
     private readonly events: SchedulerEventEmitter,
     @Inject(ApiKeyVerifier) private readonly apiKey: ApiKeyVerifier,
-    private readonly membership: ClusterMembership,
+    private readonly peers: ClusterPeers,
   ) {}
 
   get connectedClients(): number {
@@ -125,7 +125,7 @@ export class EventsGateway
     }
     // Alone on the database (as the heartbeat last counted; relay until it has), this instance
     // relays nothing: nobody else could deliver its events.
-    if (!this.clustered || this.membership.otherInstances === 0) return;
+    if (!this.clustered || this.peers.otherInstances === 0) return;
     this.outbox.push([name, payload]);
     this.relaying ??= setImmediate(() => this.relayToPeers());
   }

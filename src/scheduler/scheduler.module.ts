@@ -20,6 +20,7 @@ import { RunRetention } from '../engine/run-retention.service';
 import { EngineLifecycle } from '../engine/engine-lifecycle.service';
 import { ScheduleChangeBus } from '../engine/schedule-change-bus.service';
 import { ClusterMembership } from '../engine/cluster-membership.service';
+import { ClusterPeers } from '../events/cluster-peers';
 import { ScheduleService } from './schedule.service';
 import { SchedulerStats } from './scheduler-stats';
 import { SchedulesController } from '../api/schedules.controller';
@@ -87,6 +88,7 @@ export class SchedulerModule {
         RunRetention,
         ScheduleChangeBus,
         ClusterMembership,
+        { provide: ClusterPeers, useExisting: ClusterMembership },
         EventsGateway,
         SchedulerStats,
       ],
