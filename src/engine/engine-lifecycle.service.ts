@@ -14,13 +14,13 @@ import { InstanceRepository, InstanceRow } from '../persistence/instance.reposit
 import { TaskRunEntity } from '../persistence/task-run.entity';
 import { RunClaimsRepository } from '../persistence/run-claims.repository';
 import { TaskRunRepository } from '../persistence/task-run.repository';
-import { ClusterMembership } from './cluster-membership.service';
-import { FirePlanner } from './fire-planner.service';
-import { InstanceIdentity } from './instance-identity';
-import { HEARTBEAT_MS, INSTANCE_LEASE_MS } from './leases';
-import { RunExecutor } from './run-executor.service';
-import { RunJournal } from './run-journal.service';
-import { RunOutcomes } from './run-outcomes';
+import { ClusterMembership } from './cluster/cluster-membership.service';
+import { FirePlanner } from './planner/fire-planner.service';
+import { InstanceIdentity } from './cluster/instance-identity';
+import { HEARTBEAT_MS, INSTANCE_LEASE_MS } from './cluster/leases';
+import { RunExecutor } from './runner/run-executor.service';
+import { RunJournal } from './runner/run-journal.service';
+import { RunOutcomes } from './runner/run-outcomes';
 import { processIsAlive } from '../common/process-alive';
 
 export const HEARTBEAT_JOB = 'scout:heartbeat';

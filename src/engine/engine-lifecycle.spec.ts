@@ -10,13 +10,13 @@ import type { InstanceRepository, InstanceRow } from '../persistence/instance.re
 import type { TaskRunEntity } from '../persistence/task-run.entity';
 import type { RunClaimsRepository } from '../persistence/run-claims.repository';
 import type { TaskRunRepository } from '../persistence/task-run.repository';
-import { ClusterMembership } from './cluster-membership.service';
-import type { FirePlanner } from './fire-planner.service';
-import { InstanceIdentity } from './instance-identity';
-import { INSTANCE_LEASE_MS } from './leases';
-import type { RunExecutor } from './run-executor.service';
-import type { RunJournal } from './run-journal.service';
-import { RunOutcomes } from './run-outcomes';
+import { ClusterMembership } from './cluster/cluster-membership.service';
+import type { FirePlanner } from './planner/fire-planner.service';
+import { InstanceIdentity } from './cluster/instance-identity';
+import { INSTANCE_LEASE_MS } from './cluster/leases';
+import type { RunExecutor } from './runner/run-executor.service';
+import type { RunJournal } from './runner/run-journal.service';
+import { RunOutcomes } from './runner/run-outcomes';
 import { EngineLifecycle } from './engine-lifecycle.service';
 
 const T0 = Date.parse('2027-01-01T00:00:00Z');

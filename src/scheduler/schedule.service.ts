@@ -19,10 +19,10 @@ import { assertTimeZone } from '../triggers/time-zone';
 import { isSignalTrigger, Trigger } from '../triggers/trigger';
 import { CreateScheduleDto, ScheduleDto, toScheduleDto } from '../api/dto/schedule.dto';
 import { PreviewDto, PreviewQueryDto } from '../api/dto/preview.dto';
-import { FirePlanner } from '../engine/fire-planner.service';
-import { HORIZON_MS } from '../engine/planner-timing';
-import { ScheduleChangeBus } from '../engine/schedule-change-bus.service';
-import { triggerOfSchedule } from '../engine/trigger-cache';
+import { FirePlanner } from '../engine/planner/fire-planner.service';
+import { HORIZON_MS } from '../engine/planner/planner-timing';
+import { ScheduleChangeBus } from '../engine/planner/schedule-change-bus.service';
+import { triggerOfSchedule } from '../engine/planner/trigger-cache';
 
 export type ScheduleInput = CreateScheduleDto;
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { ClusterMembership } from '../engine/cluster-membership.service';
-import { FirePlanner } from '../engine/fire-planner.service';
-import { RunExecutor } from '../engine/run-executor.service';
+import { ClusterMembership } from '../engine/cluster/cluster-membership.service';
+import { FirePlanner } from '../engine/planner/fire-planner.service';
+import { RunExecutor } from '../engine/runner/run-executor.service';
 import { EventsGateway } from '../events/events.gateway';
 
 /**

@@ -11,12 +11,12 @@ import { InstanceDto, toInstanceDto } from '../api/dto/instance.dto';
 import { ScheduleDto } from '../api/dto/schedule.dto';
 import { CreateTaskDto, TaskDto, toTaskDto, UpdateTaskDto } from '../api/dto/task.dto';
 import { TaskRunDto, toTaskRunDto } from '../api/dto/task-run.dto';
-import { INSTANCE_LEASE_MS, RUN_LEASE_MS } from '../engine/leases';
-import { InstanceIdentity } from '../engine/instance-identity';
-import { RunExecutor } from '../engine/run-executor.service';
-import { runPolicyOf } from '../engine/run-policy';
+import { INSTANCE_LEASE_MS, RUN_LEASE_MS } from '../engine/cluster/leases';
+import { InstanceIdentity } from '../engine/cluster/instance-identity';
+import { RunExecutor } from '../engine/runner/run-executor.service';
+import { runPolicyOf } from '../engine/runner/run-policy';
 import { ScheduleInput, ScheduleService } from './schedule.service';
-import { SignalDispatcher } from '../engine/signal-dispatcher.service';
+import { SignalDispatcher } from '../engine/runner/signal-dispatcher.service';
 
 export const DEFAULT_PAGE_SIZE = 50;
 const EVENT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$/;
