@@ -69,13 +69,17 @@ export class RunClaimsRepository {
    * Run ids are made here, time-ordered (UUIDv7): a claim's rows then land side by side at the
    * right edge of the primary-key index, and the group's start check reads them back from a few
    * adjacent pages, where random ids (the column default) touched a leaf page each (BENCHMARKS.md).
+   * Their time is `plannedAt`, when the plan was made: a run's id tells whether its instant had
+   * already passed when it was planned (a misfire) or not.
    */
   claimFires(
     claims: FireClaim[],
     advances: ScheduleAdvance[],
     instanceId: string,
     leaseMs: number,
+    plannedAt: Date = new Date(),
   ): Promise<ClaimedRun[]> {
+    const plannedAtMs = plannedAt.getTime();
     return this.dataSource.transaction(async (manager) => {
       let claimed: ClaimedRun[] = [];
       if (claims.length > 0) {
@@ -119,7 +123,7 @@ export class RunClaimsRepository {
             claims.map((claim) => claim.error),
             leaseMs,
             plainArray(claims, (claim) => msOf(claim.startAt)),
-            plainArray(claims, () => timeOrderedId()),
+            plainArray(claims, () => timeOrderedId({ msecs: plannedAtMs })),
           ],
         );
         claimed = await mapInSlices(rows, (row): ClaimedRun => ({

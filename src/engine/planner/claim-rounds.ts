@@ -94,7 +94,7 @@ export class ClaimRounds {
       });
       let claimed: ClaimedRun[];
       try {
-        claimed = await this.claims.claimFires(claims, advances, this.identity.id, RUN_LEASE_MS);
+        claimed = await this.claims.claimFires(claims, advances, this.identity.id, RUN_LEASE_MS, now);
       } catch (error) {
         // Nothing was written: the starts the advances carried wait for the next pass.
         for (const { scheduleId, lastRunAt } of advances)
