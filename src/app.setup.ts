@@ -1,15 +1,16 @@
-import { INestApplication, ValidationPipe } from '@nestjs/common';
+import { INestApplication } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { rateLimit } from 'express-rate-limit';
-import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { DomainErrorFilter } from './api/domain-error.filter';
-import { JsonInputPipe } from './api/json-input.pipe';
+import { rejectNonJsonBody } from './api/json-body.middleware';
 import { Environment } from './config/environment';
 import { ScoutIoAdapter } from './events/scout-io.adapter';
+import { HealthModule } from './health/health.module';
 import { DatabaseState } from './persistence/database-state.service';
+import { createSchedulerDocument } from './scheduler/scheduler-swagger';
 
 export const BODY_LIMIT = '1mb';
 
@@ -21,8 +22,10 @@ function corsOrigins(env: Environment): string[] | '*' | null {
 
 /**
  * Everything the HTTP app needs besides its modules, shared by `main.ts` and the e2e tests so
- * they exercise the same pipeline: security headers, CORS, body limit, validation, error shape,
- * Swagger, Socket.IO. (Shutdown on signals is `main.ts`'s: tests close their apps themselves.)
+ * they exercise the same pipeline: security headers, CORS, body limit, rate limit, the error
+ * shape outside the scheduler's routes, Swagger, Socket.IO. (Validation and the routes' error
+ * filter are the scheduler controllers' own. Shutdown on signals is `main.ts`'s: tests close
+ * their apps themselves.)
  */
 export function configureApp(app: INestApplication, env: Environment): void {
   const express = app as NestExpressApplication;
@@ -39,20 +42,9 @@ export function configureApp(app: INestApplication, env: Environment): void {
   if (origins)
     express.enableCors({ origin: origins, allowedHeaders: ['content-type', 'x-api-key', 'x-request-id'] });
   express.useBodyParser('json', { limit: BODY_LIMIT });
-  // A body that is not JSON would be read as empty; refuse it instead of acting on nothing.
-  express.use('/api', (request: Request, response: Response, next: NextFunction) => {
-    const hasBody =
-      Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'];
-    if (['POST', 'PUT', 'PATCH'].includes(request.method) && hasBody && !request.is('application/json')) {
-      response.status(415).json({
-        statusCode: 415,
-        error: 'Unsupported Media Type',
-        message: 'request body must be JSON (Content-Type: application/json)',
-      });
-      return;
-    }
-    next();
-  });
+  // The scheduler's routes refuse non-JSON bodies themselves; here also every other /api path,
+  // before the rate limit counts the request.
+  express.use('/api', rejectNonJsonBody);
   // Per client address, on the API only: /health and /metrics stay cheap to poll.
   express.use(
     '/api',
@@ -71,30 +63,12 @@ export function configureApp(app: INestApplication, env: Environment): void {
     }),
   );
   express.useWebSocketAdapter(new ScoutIoAdapter(app, origins, env.DATABASE_URL));
-  app.useGlobalPipes(
-    new JsonInputPipe(),
-    new ValidationPipe({
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      transform: true,
-      stopAtFirstError: false,
-    }),
-  );
+  // Unknown routes, bodies the parser refuses (413, malformed JSON) and /health answer in the same shape.
   app.useGlobalFilters(new DomainErrorFilter(app.get(DatabaseState, { strict: false })));
   if (!env.API_KEY) {
     logger.warn('API_KEY is not set: the REST API and Socket.IO accept anyone who can reach this port');
   }
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Scout Scheduler')
-      .setDescription(
-        'Schedules and runs the Local Scout agent tasks: cron, intervals, one-shots, events and chains, persisted in PostgreSQL.',
-      )
-      .setVersion('0.1.0')
-      .addApiKey({ type: 'apiKey', name: 'X-API-Key', in: 'header' }, 'api-key')
-      .build(),
-  );
+  const document = createSchedulerDocument(app, { include: [HealthModule] });
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 }

@@ -407,7 +407,7 @@ describe.each(DATABASE_KINDS)('REST API: schedules and events on %s', (kind) => 
         () => ({ schedule: 'every 1h', misfireGraceSeconds: '60' }),
         'misfireGraceSeconds must be an integer',
       ],
-      ['no schedule', () => ({ timezone: 'UTC' }), 'schedule must be a string'],
+      ['no schedule', () => ({ timezone: 'UTC' }), 'schedule is required'],
       ['an empty schedule', () => ({ schedule: '' }), 'schedule must be longer than or equal to 1'],
       [
         'a schedule of 501 chars',

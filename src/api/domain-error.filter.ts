@@ -1,6 +1,17 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Inject,
+  Injectable,
+  Logger,
+  Optional,
+} from '@nestjs/common';
 import type { Response } from 'express';
 import { isConnectionError } from '../persistence/connection-error';
+import { DatabaseState } from '../persistence/database-state.service';
 import { assertUnreachable, DomainError, ErrorCode } from '../domain/domain-error';
 
 export function statusOf(code: ErrorCode): HttpStatus {
@@ -57,12 +68,15 @@ export const DATABASE_UNAVAILABLE =
  * Every error leaves as `{statusCode, error, message}`: domain errors by their code, Nest's HTTP
  * exceptions (validation, 404 routes, 413 bodies) as they are, a lost database as a 503, anything
  * else as a 500 whose details go to the log — never a stack trace or SQL in a response.
+ * The scheduler's controllers use it themselves (resolved with DI, so a host app's routes of the
+ * module answer alike); the service also installs it globally for unknown routes and bodies.
  */
+@Injectable()
 @Catch()
 export class DomainErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpErrors');
 
-  constructor(private readonly outages?: OutageSink | null) {}
+  constructor(@Optional() @Inject(DatabaseState) private readonly outages?: OutageSink | null) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();

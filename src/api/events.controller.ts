@@ -1,11 +1,11 @@
-import { ApiKeyGuard } from './api-key.guard';
-import { Body, Controller, Headers, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Headers, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiHeader, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiBodyErrors } from './api-error-responses.decorator';
+import { SchedulerController } from './scheduler-controller.decorator';
 import { CHAIN_DEPTH_HEADER, EventAcceptedDto, parseChainDepth, PublishEventDto } from './dto/event.dto';
 import { TaskSchedulerService } from '../scheduler/task-scheduler.service';
 
-@UseGuards(ApiKeyGuard)
-@ApiSecurity('api-key')
+@SchedulerController()
 @ApiTags('events')
 @Controller('api/events')
 export class EventsController {
@@ -14,6 +14,12 @@ export class EventsController {
   @Post(':name')
   @HttpCode(202)
   @ApiOperation({ summary: 'Publish an event: runs every task scheduled on:<name>' })
+  @ApiParam({
+    name: 'name',
+    description: 'The event name tasks are scheduled on (`on:<name>`)',
+    example: 'deploy',
+  })
+  @ApiBodyErrors()
   @ApiHeader({
     name: 'X-Scout-Chain-Depth',
     required: false,
@@ -21,6 +27,7 @@ export class EventsController {
       'When a run publishes the event (e.g. a webhook answering a call of the http handler), the ' +
       'X-Scout-Chain-Depth it was called with; the runs the event fires are one deeper, and past ' +
       'SCHEDULER_MAX_CHAIN_DEPTH they are recorded skipped. A non-negative integer; absent: 0.',
+    schema: { type: 'integer', minimum: 0, example: 0 },
   })
   publish(
     @Param('name') name: string,

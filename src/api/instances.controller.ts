@@ -1,11 +1,10 @@
-import { Controller, Get, UseGuards } from '@nestjs/common';
-import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { ApiKeyGuard } from './api-key.guard';
+import { Controller, Get } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { SchedulerController } from './scheduler-controller.decorator';
 import { InstanceDto } from './dto/instance.dto';
 import { TaskSchedulerService } from '../scheduler/task-scheduler.service';
 
-@UseGuards(ApiKeyGuard)
-@ApiSecurity('api-key')
+@SchedulerController()
 @ApiTags('instances')
 @Controller('api/instances')
 export class InstancesController {

@@ -1,15 +1,15 @@
-import { ApiKeyGuard } from './api-key.guard';
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { uuidParam } from './uuid-param.pipe';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBodyErrors, ApiErrorResponses } from './api-error-responses.decorator';
+import { SchedulerController } from './scheduler-controller.decorator';
+import { ApiUuidParam, uuidParam } from './uuid-param.pipe';
 import { PageQueryDto } from './dto/page-query.dto';
 import { PreviewDto, PreviewQueryDto } from './dto/preview.dto';
 import { CreateScheduleDto, ScheduleDto, SchedulePageDto } from './dto/schedule.dto';
 import { ScheduleService } from '../scheduler/schedule.service';
 import { TaskSchedulerService } from '../scheduler/task-scheduler.service';
 
-@UseGuards(ApiKeyGuard)
-@ApiSecurity('api-key')
+@SchedulerController()
 @ApiTags('schedules')
 @Controller('api')
 export class SchedulesController {
@@ -20,6 +20,9 @@ export class SchedulesController {
 
   @Post('tasks/:taskId/schedule')
   @ApiOperation({ summary: "Schedule a task (replaces the task's schedule)" })
+  @ApiUuidParam('taskId')
+  @ApiBodyErrors()
+  @ApiErrorResponses(404)
   create(
     @Param('taskId', uuidParam('taskId')) taskId: string,
     @Body() body: CreateScheduleDto,
@@ -28,6 +31,9 @@ export class SchedulesController {
   }
 
   @Get('tasks/:taskId/schedule')
+  @ApiOperation({ summary: "Get a task's schedule" })
+  @ApiUuidParam('taskId')
+  @ApiErrorResponses(400, 404)
   get(@Param('taskId', uuidParam('taskId')) taskId: string): Promise<ScheduleDto> {
     return this.scheduler.getTaskSchedule(taskId);
   }
@@ -35,12 +41,17 @@ export class SchedulesController {
   @Delete('tasks/:taskId/schedule')
   @HttpCode(204)
   @ApiOperation({ summary: "Cancel a task's schedule" })
+  @ApiUuidParam('taskId')
+  @ApiErrorResponses(400, 404)
   cancel(@Param('taskId', uuidParam('taskId')) taskId: string): Promise<void> {
     return this.scheduler.cancelTask(taskId);
   }
 
   @Post('tasks/:taskId/schedule/pause')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Pause a schedule: nothing fires until it is resumed' })
+  @ApiUuidParam('taskId')
+  @ApiErrorResponses(400, 404, 415)
   pause(@Param('taskId', uuidParam('taskId')) taskId: string): Promise<ScheduleDto> {
     return this.scheduler.pauseTask(taskId);
   }
@@ -48,18 +59,22 @@ export class SchedulesController {
   @Post('tasks/:taskId/schedule/resume')
   @HttpCode(200)
   @ApiOperation({ summary: 'Resume a paused schedule (fires due while paused are skipped)' })
+  @ApiUuidParam('taskId')
+  @ApiErrorResponses(400, 404, 415)
   resume(@Param('taskId', uuidParam('taskId')) taskId: string): Promise<ScheduleDto> {
     return this.scheduler.resumeTask(taskId);
   }
 
   @Get('schedules')
   @ApiOperation({ summary: 'List all schedules, oldest first' })
+  @ApiErrorResponses(400)
   list(@Query() query: PageQueryDto): Promise<SchedulePageDto> {
     return this.scheduler.listSchedules(query);
   }
 
   @Get('schedules/preview')
   @ApiOperation({ summary: 'Check a spec: its type, description and next fire times' })
+  @ApiErrorResponses(400)
   preview(@Query() query: PreviewQueryDto): PreviewDto {
     return this.schedules.preview(query);
   }

@@ -35,6 +35,19 @@ export interface SchedulerOptions {
 
 export const SCHEDULER_OPTIONS = Symbol('SCHEDULER_OPTIONS');
 
+/**
+ * Which faces the module mounts. They shape the module itself, so they are given to `forRoot` /
+ * `forRootAsync` directly, never by the async factory.
+ */
+export interface SchedulerModuleParts {
+  /** The REST routes under `/api` (default true); false: the services only, for DI. */
+  rest?: boolean;
+  /** The Socket.IO gateway relaying the lifecycle events (default true). */
+  gateway?: boolean;
+}
+
+export const SCHEDULER_MODULE_PARTS = Symbol('SCHEDULER_MODULE_PARTS');
+
 export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
   dataDir: './data',
   databasePoolSize: 10,

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { ClusterMembership } from '../engine/cluster/cluster-membership.service';
 import { FirePlanner } from '../engine/planner/fire-planner.service';
 import { RunExecutor } from '../engine/runner/run-executor.service';
@@ -15,7 +15,7 @@ export class SchedulerStats {
     private readonly planner: FirePlanner,
     private readonly executor: RunExecutor,
     private readonly membership: ClusterMembership,
-    private readonly gateway: EventsGateway,
+    @Optional() private readonly gateway?: EventsGateway,
   ) {}
 
   /** Planning passes completed since start: after the first, every fire due within the horizon is armed. */
@@ -43,8 +43,8 @@ export class SchedulerStats {
     return this.membership.otherInstances;
   }
 
-  /** Socket.IO clients connected to this process. */
+  /** Socket.IO clients connected to this process (0 without the gateway). */
   get socketClients(): number {
-    return this.gateway.connectedClients;
+    return this.gateway?.connectedClients ?? 0;
   }
 }

@@ -1,14 +1,32 @@
-import { DynamicModule, InjectionToken, Module, ModuleMetadata, Provider } from '@nestjs/common';
+import {
+  DynamicModule,
+  Inject,
+  InjectionToken,
+  MiddlewareConsumer,
+  Module,
+  ModuleMetadata,
+  NestModule,
+  Optional,
+  Provider,
+  Type,
+} from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { Clock } from '../common/clock';
 import { SchedulerConfigModule } from '../config/scheduler-config.module';
-import { resolveSchedulerOptions, SCHEDULER_OPTIONS, SchedulerOptions } from '../config/scheduler-options';
+import {
+  resolveSchedulerOptions,
+  SCHEDULER_MODULE_PARTS,
+  SCHEDULER_OPTIONS,
+  SchedulerModuleParts,
+  SchedulerOptions,
+} from '../config/scheduler-options';
 import { EventsGateway } from '../events/events.gateway';
 import { EventsModule } from '../events/events.module';
 import { PersistenceModule } from '../persistence/persistence.module';
 import { TasksModule } from '../tasks/tasks.module';
 import { EventsController } from '../api/events.controller';
 import { InstancesController } from '../api/instances.controller';
+import { JsonBodyMiddleware } from '../api/json-body.middleware';
 import { FirePlanner } from '../engine/planner/fire-planner.service';
 import { FireTimers } from '../engine/fire-timers';
 import { InstanceIdentity } from '../engine/cluster/instance-identity';
@@ -28,36 +46,63 @@ import { SignalDispatcher } from '../engine/runner/signal-dispatcher.service';
 import { TaskSchedulerService } from './task-scheduler.service';
 import { TasksController } from '../api/tasks.controller';
 
+const CONTROLLERS: Type[] = [TasksController, SchedulesController, EventsController, InstancesController];
+
 /**
  * The scheduler as a Nest module: REST API, live events, runner and `TaskSchedulerService` for
  * the module importing it, whose app contributes handlers with `@TaskHandler('name')` providers
  * of its own. It exports `TaskSchedulerService`, `SchedulerEventEmitter` (EventsModule),
- * `TasksModule` and the read-only `SchedulerStats`; the engine stays inside.
+ * `TasksModule` and the read-only `SchedulerStats`; the engine stays inside. `rest: false` leaves
+ * out the routes, `gateway: false` the Socket.IO gateway, for hosts that only want DI.
  *
  *   imports: [SchedulerModule.forRoot({ databaseUrl: process.env.DATABASE_URL })]
  */
 @Module({})
-export class SchedulerModule {
-  static forRoot(options: Partial<SchedulerOptions> = {}): DynamicModule {
-    return SchedulerModule.build({ provide: SCHEDULER_OPTIONS, useValue: resolveSchedulerOptions(options) });
+export class SchedulerModule implements NestModule {
+  constructor(
+    @Optional() @Inject(SCHEDULER_MODULE_PARTS) private readonly parts?: Required<SchedulerModuleParts>,
+  ) {}
+
+  static forRoot(options: Partial<SchedulerOptions> & SchedulerModuleParts = {}): DynamicModule {
+    const { rest, gateway, ...schedulerOptions } = options;
+    return SchedulerModule.build(
+      { provide: SCHEDULER_OPTIONS, useValue: resolveSchedulerOptions(schedulerOptions) },
+      { rest, gateway },
+    );
   }
 
-  static forRootAsync(options: {
-    imports?: ModuleMetadata['imports'];
-    inject?: InjectionToken[];
-    useFactory: (...args: never[]) => Partial<SchedulerOptions> | Promise<Partial<SchedulerOptions>>;
-  }): DynamicModule {
+  static forRootAsync(
+    options: SchedulerModuleParts & {
+      imports?: ModuleMetadata['imports'];
+      inject?: InjectionToken[];
+      useFactory: (...args: never[]) => Partial<SchedulerOptions> | Promise<Partial<SchedulerOptions>>;
+    },
+  ): DynamicModule {
     return SchedulerModule.build(
       {
         provide: SCHEDULER_OPTIONS,
         inject: options.inject ?? [],
         useFactory: async (...args: never[]) => resolveSchedulerOptions(await options.useFactory(...args)),
       },
+      options,
       options.imports,
     );
   }
 
-  private static build(options: Provider, imports: ModuleMetadata['imports'] = []): DynamicModule {
+  /** The module's routes refuse non-JSON bodies themselves, in the service and in any host app. */
+  configure(consumer: MiddlewareConsumer): void {
+    if (this.parts?.rest) consumer.apply(JsonBodyMiddleware).forRoutes(...CONTROLLERS);
+  }
+
+  private static build(
+    options: Provider,
+    requested: SchedulerModuleParts,
+    imports: ModuleMetadata['imports'] = [],
+  ): DynamicModule {
+    const parts: Required<SchedulerModuleParts> = {
+      rest: requested.rest ?? true,
+      gateway: requested.gateway ?? true,
+    };
     return {
       module: SchedulerModule,
       imports: [
@@ -67,8 +112,9 @@ export class SchedulerModule {
         TasksModule,
         EventsModule,
       ],
-      controllers: [TasksController, SchedulesController, EventsController, InstancesController],
+      controllers: parts.rest ? CONTROLLERS : [],
       providers: [
+        { provide: SCHEDULER_MODULE_PARTS, useValue: parts },
         {
           provide: Clock,
           inject: [SCHEDULER_OPTIONS],
@@ -89,7 +135,7 @@ export class SchedulerModule {
         ScheduleChangeBus,
         ClusterMembership,
         { provide: ClusterPeers, useExisting: ClusterMembership },
-        EventsGateway,
+        ...(parts.gateway ? [EventsGateway] : []),
         SchedulerStats,
       ],
       exports: [TaskSchedulerService, TasksModule, EventsModule, SchedulerStats],

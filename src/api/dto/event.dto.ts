@@ -7,7 +7,7 @@ import { TaskRunDto } from './task-run.dto';
 export class PublishEventDto {
   /** Handed to every handler the event runs (as `context.event.payload`). */
   @IsOptional()
-  @ApiProperty({ required: false, description: 'Any JSON value' })
+  @ApiProperty({ required: false, description: 'Any JSON value', example: { version: '1.4.2' } })
   payload?: unknown;
 }
 

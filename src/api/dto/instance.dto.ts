@@ -1,15 +1,28 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { InstanceRow } from '../../persistence/instance.repository';
+import { EXAMPLE_INSTANCE_ID } from './api-examples';
 
 export class InstanceDto {
+  @ApiProperty({ format: 'uuid', example: EXAMPLE_INSTANCE_ID })
   id: string;
+  /** @example "scheduler-1" */
   host: string;
+  @ApiProperty({ type: 'integer', example: 4242 })
   pid: number;
+  @ApiProperty({ format: 'date-time', example: '2027-05-14T00:00:00.000Z' })
   startedAt: string;
   /** Last heartbeat (database time). */
+  @ApiProperty({ format: 'date-time', example: '2027-05-14T02:30:00.000Z' })
   heartbeatAt: string;
-  /** Heartbeat within the lease and not stopped. */
+  /**
+   * Heartbeat within the lease and not stopped.
+   * @example true
+   */
   alive: boolean;
-  /** The instance that answered this request. */
+  /**
+   * The instance that answered this request.
+   * @example true
+   */
   self: boolean;
 }
 

@@ -1,8 +1,11 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { EXAMPLE_CURSOR } from './api-examples';
 
 export class PageQueryDto {
   /** Page size, 1–500 (default 50). */
+  @ApiProperty({ type: 'integer', required: false, example: 50 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -11,6 +14,7 @@ export class PageQueryDto {
   limit?: number;
 
   /** `nextCursor` of the previous page. */
+  @ApiProperty({ required: false, example: EXAMPLE_CURSOR })
   @IsOptional()
   @IsString()
   @MaxLength(200)

@@ -17,11 +17,13 @@ export class PreviewQueryDto {
   timezone?: string;
 
   /** Compute fire times after this instant (ISO 8601); default now. */
+  @ApiProperty({ required: false, format: 'date-time', example: '2027-01-01T00:00:00Z' })
   @IsOptional()
   @IsISO8601({ strict: true })
   from?: string;
 
   /** How many fire times, 1–100 (default 5). */
+  @ApiProperty({ type: 'integer', required: false, example: 5 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -31,10 +33,13 @@ export class PreviewQueryDto {
 }
 
 export class PreviewDto {
-  @ApiProperty({ enum: TRIGGER_TYPES })
+  @ApiProperty({ enum: TRIGGER_TYPES, example: 'cron' })
   type: TriggerType;
   /** @example "At 02:30 every day" */
   description: string;
-  /** The next fire instants (ISO 8601, UTC); empty for `on:` and `after:`. */
+  /**
+   * The next fire instants (ISO 8601, UTC); empty for `on:` and `after:`.
+   * @example ["2027-01-01T02:30:00.000Z", "2027-01-02T02:30:00.000Z"]
+   */
   nextRunTimes: string[];
 }

@@ -13,6 +13,7 @@ import {
 } from 'class-validator';
 import type { ScheduleView } from '../../events/event-payloads';
 import { ScheduleEntity } from '../../persistence/schedule.entity';
+import { EXAMPLE_CURSOR, EXAMPLE_SCHEDULE_ID, EXAMPLE_TASK_ID } from './api-examples';
 import { TRIGGER_TYPES, type TriggerType } from '../../triggers/trigger';
 import {
   MISFIRE_POLICIES,
@@ -43,11 +44,12 @@ export class CreateScheduleDto {
 
   /** What to do with fires missed while no instance ran; default `SCHEDULER_MISFIRE_POLICY`. */
   @IsOptional()
-  @ApiProperty({ enum: MISFIRE_POLICIES, required: false })
+  @ApiProperty({ enum: MISFIRE_POLICIES, required: false, example: 'run_once' })
   @IsIn(MISFIRE_POLICIES)
   misfirePolicy?: MisfirePolicy;
 
   /** With `run_once`: the latest missed fire still runs if at most this late. */
+  @ApiProperty({ type: 'integer', required: false, example: 60 })
   @IsOptional()
   @IsInt()
   @Min(0)
@@ -56,7 +58,7 @@ export class CreateScheduleDto {
 
   /** What to do when a fire comes while the previous run is still going; default `skip`. */
   @IsOptional()
-  @ApiProperty({ enum: OVERLAP_POLICIES, required: false })
+  @ApiProperty({ enum: OVERLAP_POLICIES, required: false, example: 'skip' })
   @IsIn(OVERLAP_POLICIES)
   overlapPolicy?: OverlapPolicy;
 
@@ -65,6 +67,7 @@ export class CreateScheduleDto {
    * Absent: `SCHEDULER_DEFAULT_TIMEOUT_SECONDS` (600 unless configured), applied when each run
    * starts. `0`: no timeout at all.
    */
+  @ApiProperty({ type: 'integer', required: false, example: 600 })
   @IsOptional()
   @IsInt()
   @Min(0)
@@ -72,6 +75,7 @@ export class CreateScheduleDto {
   timeoutSeconds?: number;
 
   /** Failed or timed-out runs are retried up to this many times. */
+  @ApiProperty({ type: 'integer', required: false, example: 3 })
   @IsOptional()
   @IsInt()
   @Min(0)
@@ -79,6 +83,7 @@ export class CreateScheduleDto {
   maxRetries?: number;
 
   /** The first retry waits this long; each next one twice as long. */
+  @ApiProperty({ type: 'integer', required: false, example: 30 })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -86,6 +91,7 @@ export class CreateScheduleDto {
   retryBackoffSeconds?: number;
 
   /** Each timed fire is delayed by a random 0…jitterSeconds, to spread load. */
+  @ApiProperty({ type: 'integer', required: false, example: 0 })
   @IsOptional()
   @IsInt()
   @Min(0)
@@ -93,44 +99,60 @@ export class CreateScheduleDto {
   jitterSeconds?: number;
 
   /** Nothing fires before this instant (ISO 8601; without offset: in the schedule's time zone). */
+  @ApiProperty({ required: false, format: 'date-time', example: '2027-05-01T00:00:00' })
   @IsOptional()
   @IsISO8601({ strict: true })
   startAt?: string;
 
   /** Nothing fires after this instant (ISO 8601; without offset: in the schedule's time zone). */
+  @ApiProperty({ required: false, format: 'date-time', example: '2027-12-31T23:59:59+01:00' })
   @IsOptional()
   @IsISO8601({ strict: true })
   endAt?: string;
 }
 
 export class ScheduleDto implements ScheduleView {
+  @ApiProperty({ format: 'uuid', example: EXAMPLE_SCHEDULE_ID })
   id: string;
+  @ApiProperty({ format: 'uuid', example: EXAMPLE_TASK_ID })
   taskId: string;
   /** @example "cron:30 2 * * *" */
   schedule: string;
-  @ApiProperty({ enum: TRIGGER_TYPES })
+  @ApiProperty({ enum: TRIGGER_TYPES, example: 'cron' })
   type: TriggerType;
   /** @example "At 02:30 every day" */
   description: string;
   /** @example "UTC" */
   timezone: string;
   /** The next planned fire (null: none on the clock, paused, or finished). */
+  @ApiProperty({ format: 'date-time', nullable: true, example: '2027-05-15T02:30:00.000Z' })
   nextRunAt: string | null;
+  @ApiProperty({ format: 'date-time', nullable: true, example: '2027-05-14T02:30:00.000Z' })
   lastRunAt: string | null;
+  /** @example false */
   paused: boolean;
-  @ApiProperty({ enum: MISFIRE_POLICIES })
+  @ApiProperty({ enum: MISFIRE_POLICIES, example: 'run_once' })
   misfirePolicy: MisfirePolicy;
+  @ApiProperty({ type: 'integer', example: 60 })
   misfireGraceSeconds: number;
-  @ApiProperty({ enum: OVERLAP_POLICIES })
+  @ApiProperty({ enum: OVERLAP_POLICIES, example: 'skip' })
   overlapPolicy: OverlapPolicy;
   /** Null: `SCHEDULER_DEFAULT_TIMEOUT_SECONDS` applies to each run; 0: no timeout. */
+  @ApiProperty({ type: 'integer', nullable: true, example: 600 })
   timeoutSeconds: number | null;
+  @ApiProperty({ type: 'integer', example: 3 })
   maxRetries: number;
+  @ApiProperty({ type: 'integer', example: 30 })
   retryBackoffSeconds: number;
+  @ApiProperty({ type: 'integer', example: 0 })
   jitterSeconds: number;
+  @ApiProperty({ format: 'date-time', nullable: true, example: '2027-05-01T00:00:00.000Z' })
   startAt: string | null;
+  @ApiProperty({ format: 'date-time', nullable: true, example: '2027-12-31T22:59:59.000Z' })
   endAt: string | null;
+  @ApiProperty({ format: 'date-time', example: '2027-05-01T09:00:00.000Z' })
   createdAt: string;
+  @ApiProperty({ format: 'date-time', example: '2027-05-01T09:00:00.000Z' })
   updatedAt: string;
 }
 
@@ -138,6 +160,7 @@ export class SchedulePageDto {
   @Type(() => ScheduleDto)
   items: ScheduleDto[];
   /** Pass as `cursor` for the next page; null on the last page. */
+  @ApiProperty({ nullable: true, example: EXAMPLE_CURSOR })
   nextCursor: string | null;
 }
 

@@ -3,9 +3,17 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { RUN_STATUSES, RUN_TRIGGERS, type RunStatus, type RunTrigger } from '../../domain/run-status';
 import { TaskRunEntity } from '../../persistence/task-run.entity';
+import {
+  EXAMPLE_CURSOR,
+  EXAMPLE_INSTANCE_ID,
+  EXAMPLE_RUN_ID,
+  EXAMPLE_SCHEDULE_ID,
+  EXAMPLE_TASK_ID,
+} from './api-examples';
 
 export class RunsQueryDto {
   /** Page size, 1–500 (default 50). */
+  @ApiProperty({ type: 'integer', required: false, example: 50 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -14,6 +22,7 @@ export class RunsQueryDto {
   limit?: number;
 
   /** `nextCursor` of the previous page, or an ISO instant: runs scheduled before it. */
+  @ApiProperty({ required: false, example: EXAMPLE_CURSOR })
   @IsOptional()
   @IsString()
   @MaxLength(200)
@@ -21,26 +30,46 @@ export class RunsQueryDto {
 }
 
 export class TaskRunDto {
+  @ApiProperty({ format: 'uuid', example: EXAMPLE_RUN_ID })
   id: string;
+  @ApiProperty({ format: 'uuid', example: EXAMPLE_TASK_ID })
   taskId: string;
   /** Null for manual runs. */
+  @ApiProperty({ format: 'uuid', nullable: true, example: EXAMPLE_SCHEDULE_ID })
   scheduleId: string | null;
-  @ApiProperty({ enum: RUN_TRIGGERS })
+  @ApiProperty({ enum: RUN_TRIGGERS, example: 'schedule' })
   trigger: RunTrigger;
   /** The planned instant (timed fires) or the moment of the event, parent finish or request. */
+  @ApiProperty({ format: 'date-time', example: '2027-05-14T02:30:00.000Z' })
   scheduledFor: string;
+  @ApiProperty({ format: 'date-time', nullable: true, example: '2027-05-14T02:30:00.001Z' })
   startedAt: string | null;
+  @ApiProperty({ format: 'date-time', nullable: true, example: '2027-05-14T02:30:01.250Z' })
   finishedAt: string | null;
+  @ApiProperty({ type: 'integer', nullable: true, example: 1249 })
   durationMs: number | null;
-  @ApiProperty({ enum: RUN_STATUSES })
+  @ApiProperty({ enum: RUN_STATUSES, example: 'succeeded' })
   status: RunStatus;
+  /** 1 for the first try, one more for each retry. */
+  @ApiProperty({ type: 'integer', example: 1 })
   attempt: number;
   /** How many `after:`/`on:` steps led to this run (0: a timed or manual run). */
+  @ApiProperty({ type: 'integer', example: 0 })
   chainDepth: number;
+  /** Why the run failed, timed out or was skipped; null otherwise. */
+  @ApiProperty({
+    nullable: true,
+    example: 'POST https://example.com/hook answered 502 Bad Gateway: upstream down',
+  })
   error: string | null;
-  @ApiProperty({ description: 'What the handler returned (JSON; cut beyond 64 KiB)', nullable: true })
+  @ApiProperty({
+    description: 'What the handler returned (JSON; cut beyond 64 KiB)',
+    nullable: true,
+    example: { status: 200, body: { ok: true } },
+  })
   result: unknown;
   /** The scheduler instance that ran (or holds) the run. */
+  @ApiProperty({ format: 'uuid', nullable: true, example: EXAMPLE_INSTANCE_ID })
   instanceId: string | null;
 }
 
@@ -48,6 +77,7 @@ export class TaskRunPageDto {
   @Type(() => TaskRunDto)
   items: TaskRunDto[];
   /** Pass as `before` for the next page; null on the last page. */
+  @ApiProperty({ nullable: true, example: EXAMPLE_CURSOR })
   nextCursor: string | null;
 }
 

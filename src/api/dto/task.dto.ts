@@ -4,6 +4,7 @@ import { IsObject, IsOptional, IsString, Matches, MaxLength, MinLength, Validate
 import { TaskEntity } from '../../persistence/task.entity';
 import { RUN_STATUSES, type RunStatus } from '../../domain/run-status';
 import { TaskRunEntity } from '../../persistence/task-run.entity';
+import { EXAMPLE_CURSOR, EXAMPLE_PAYLOAD, EXAMPLE_RUN_ID, EXAMPLE_TASK_ID } from './api-examples';
 
 const HANDLER_NAME = /^[A-Za-z][A-Za-z0-9_.:-]{0,99}$/;
 
@@ -14,6 +15,7 @@ export class CreateTaskDto {
   @MaxLength(200)
   name: string;
 
+  /** @example "Mails the morning's headlines" */
   @IsOptional()
   @IsString()
   @MaxLength(2000)
@@ -31,10 +33,10 @@ export class CreateTaskDto {
 
   /**
    * Given to the handler (a JSON object, at most 64 KiB). For `http`: `{url, method?, headers?, body?}`.
-   * @example {"url": "https://example.com/hook", "method": "POST"}
    */
   @IsOptional()
   @IsObject()
+  @ApiProperty({ required: false, example: EXAMPLE_PAYLOAD })
   payload?: Record<string, unknown>;
 
   /**
@@ -50,17 +52,20 @@ export class CreateTaskDto {
 
 /** Fields left out are unchanged; `null` clears only what may be empty (description, payload). */
 export class UpdateTaskDto {
+  /** @example "Nightly digest" */
   @ValidateIf((_, value) => value !== undefined)
   @IsString()
   @MinLength(1)
   @MaxLength(200)
   name?: string;
 
+  /** @example "Mails the morning's headlines" */
   @IsOptional()
   @IsString()
   @MaxLength(2000)
   description?: string;
 
+  /** @example "http" */
   @ValidateIf((_, value) => value !== undefined)
   @IsString()
   @Matches(HANDLER_NAME, { message: 'handler must be a handler name (letters, digits, _ . : -)' })
@@ -68,30 +73,40 @@ export class UpdateTaskDto {
 
   @IsOptional()
   @IsObject()
+  @ApiProperty({ required: false, nullable: true, example: EXAMPLE_PAYLOAD })
   payload?: Record<string, unknown>;
 }
 
 export class LastRunDto {
+  @ApiProperty({ format: 'uuid', example: EXAMPLE_RUN_ID })
   id: string;
-  @ApiProperty({ enum: RUN_STATUSES })
+  @ApiProperty({ enum: RUN_STATUSES, example: 'succeeded' })
   status: RunStatus;
+  @ApiProperty({ format: 'date-time', nullable: true, example: '2027-05-14T02:30:01.250Z' })
   finishedAt: string | null;
 }
 
 export class TaskDto {
+  @ApiProperty({ format: 'uuid', example: EXAMPLE_TASK_ID })
   id: string;
+  /** @example "Nightly digest" */
   name: string;
+  /** @example "Mails the morning's headlines" */
   description: string | null;
+  /** @example "http" */
   handler: string;
-  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true })
+  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, example: EXAMPLE_PAYLOAD })
   payload: Record<string, unknown> | null;
-  @ApiProperty({ enum: ['idle', 'running'] })
+  @ApiProperty({ enum: ['idle', 'running'], example: 'idle' })
   status: 'idle' | 'running';
   /** The next planned fire of its schedule, if any. */
+  @ApiProperty({ format: 'date-time', nullable: true, example: '2027-05-15T02:30:00.000Z' })
   nextRunAt: string | null;
   @Type(() => LastRunDto)
   lastRun: LastRunDto | null;
+  @ApiProperty({ format: 'date-time', example: '2027-05-01T09:00:00.000Z' })
   createdAt: string;
+  @ApiProperty({ format: 'date-time', example: '2027-05-01T09:00:00.000Z' })
   updatedAt: string;
 }
 
@@ -99,6 +114,7 @@ export class TaskPageDto {
   @Type(() => TaskDto)
   items: TaskDto[];
   /** Pass as `cursor` for the next page; null on the last page. */
+  @ApiProperty({ nullable: true, example: EXAMPLE_CURSOR })
   nextCursor: string | null;
 }
 

@@ -1,0 +1,20 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+/** The body of every error the API answers. */
+export class ErrorDto {
+  /** The HTTP status, repeated. */
+  @ApiProperty({ type: 'integer', example: 400 })
+  statusCode: number;
+
+  /**
+   * The status's reason phrase.
+   * @example "Bad Request"
+   */
+  error: string;
+
+  /**
+   * What is wrong, in one sentence; several fields' messages are joined with `; `.
+   * @example "name is required"
+   */
+  message: string;
+}

@@ -1,0 +1,26 @@
+import { applyDecorators, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
+import { ApiSecurity } from '@nestjs/swagger';
+import { ApiErrorResponses } from './api-error-responses.decorator';
+import { ApiKeyGuard } from './api-key.guard';
+import { DomainErrorFilter } from './domain-error.filter';
+import { JsonInputPipe } from './json-input.pipe';
+import { SchedulerValidationPipe } from './scheduler-validation.pipe';
+
+const jsonInput = new JsonInputPipe();
+const validation = new SchedulerValidationPipe();
+
+/**
+ * What every controller of the scheduler carries itself rather than relying on the app's globals,
+ * so its routes answer alike in the service and in any host app: the API key check, the input
+ * pipes, the error filter (resolved with DI: it reports outages to `DatabaseState`), and the
+ * documentation of the errors any route can answer.
+ */
+export function SchedulerController(): ClassDecorator {
+  return applyDecorators(
+    UseGuards(ApiKeyGuard),
+    UsePipes(jsonInput, validation),
+    UseFilters(DomainErrorFilter),
+    ApiSecurity('api-key'),
+    ApiErrorResponses(401, 503),
+  );
+}

@@ -1,0 +1,67 @@
+import type { INestApplication, Type } from '@nestjs/common';
+import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { SchedulerModule } from './scheduler.module';
+
+/** The scheme the routes' `@ApiSecurity('api-key')` refers to. */
+const API_KEY_SCHEME = { type: 'apiKey', name: 'X-API-Key', in: 'header' } as const;
+
+/** The title, description, version and API key scheme of the scheduler's own document. */
+export function schedulerDocumentConfig(): Omit<OpenAPIObject, 'paths'> {
+  return new DocumentBuilder()
+    .setTitle('Scout Scheduler')
+    .setDescription(
+      'Schedules and runs the Local Scout agent tasks: cron, intervals, one-shots, events and chains, persisted in PostgreSQL.',
+    )
+    .setVersion('0.1.0')
+    .addApiKey(API_KEY_SCHEME, 'api-key')
+    .build();
+}
+
+export interface SchedulerDocumentOptions {
+  /** Title, version, servers… of the document; default `schedulerDocumentConfig()`. */
+  config?: Omit<OpenAPIObject, 'paths'>;
+  /** Other modules whose routes the document lists too (the service adds its health module). */
+  include?: Type[];
+}
+
+/**
+ * The OpenAPI document of the scheduler's routes only (`SchedulerModule`'s controllers), for a
+ * host app to serve on its own path: `SwaggerModule.setup('scheduler/docs', app, createSchedulerDocument(app))`.
+ */
+export function createSchedulerDocument(
+  app: INestApplication,
+  options: SchedulerDocumentOptions = {},
+): OpenAPIObject {
+  const document = SwaggerModule.createDocument(app, options.config ?? schedulerDocumentConfig(), {
+    include: [SchedulerModule, ...(options.include ?? [])],
+  });
+  return withApiKeyScheme(document);
+}
+
+/**
+ * Adds the scheduler's routes, schemas, tags and API key scheme to a document the host built for
+ * its own modules (`SwaggerModule.createDocument(app, config, { include: [...] })`).
+ */
+export function addSchedulerToSwagger(app: INestApplication, document: OpenAPIObject): OpenAPIObject {
+  const scheduler = createSchedulerDocument(app);
+  const tags = [...(document.tags ?? [])];
+  for (const tag of scheduler.tags ?? []) if (!tags.some((known) => known.name === tag.name)) tags.push(tag);
+  return withApiKeyScheme({
+    ...document,
+    tags,
+    paths: { ...document.paths, ...scheduler.paths },
+    components: {
+      ...document.components,
+      schemas: { ...document.components?.schemas, ...scheduler.components?.schemas },
+    },
+  });
+}
+
+function withApiKeyScheme(document: OpenAPIObject): OpenAPIObject {
+  const schemes = document.components?.securitySchemes ?? {};
+  if (schemes['api-key']) return document;
+  return {
+    ...document,
+    components: { ...document.components, securitySchemes: { ...schemes, 'api-key': API_KEY_SCHEME } },
+  };
+}
