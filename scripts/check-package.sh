@@ -48,6 +48,12 @@ if [ -L node_modules/scout-scheduler ] || [ ! -f node_modules/scout-scheduler/di
   echo "scout-scheduler is not installed from the tarball" >&2
   exit 1
 fi
+# One Nest in the app: the package uses the host's (peer dependencies), never a copy of its own.
+nested="$(find . -maxdepth 7 -type d -path './node_modules/*/node_modules/@nestjs/*' \( -name common -o -name core \))"
+if [ -n "$nested" ]; then
+  echo "a second Nest is installed: $nested" >&2
+  exit 1
+fi
 took
 
 step "tsc -p . (strict)"
