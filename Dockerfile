@@ -5,7 +5,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY src ./src
-RUN npm run build && npm prune --omit=dev
+# The Nest packages are dev dependencies as well as peers (for hosts of the package): drop the
+# dev list first, so that pruning keeps them.
+RUN npm run build && npm pkg delete devDependencies && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 WORKDIR /app

@@ -4,11 +4,11 @@ import { Environment } from './config/environment';
 import { requestLogging } from './config/request-logging';
 import { schedulerOptionsFromEnvironment } from './config/scheduler-options';
 import { HealthModule } from './health/health.module';
-import { SchedulerModule } from './scheduler/scheduler.module';
+import { SchedulerModule } from './index';
 
 /**
  * The Scout Scheduler service: the scheduler module, health and metrics, and JSON logs with
- * request ids.
+ * request ids. The module comes from the package's public entry, as in any host app.
  */
 @Module({})
 export class AppModule {
