@@ -8,11 +8,15 @@ import type { SchedulerModule } from './scheduler/scheduler.module';
 
 // The module and what a host injects from it.
 export { SchedulerModule } from './scheduler/scheduler.module';
-export type { SchedulerOptions } from './config/scheduler-options';
+export type { SchedulerModuleParts, SchedulerOptions } from './config/scheduler-options';
 /** What `SchedulerModule.forRootAsync` takes: a factory of `SchedulerOptions`, its imports and injections. */
 export type SchedulerModuleAsyncOptions = Parameters<typeof SchedulerModule.forRootAsync>[0];
 export { TaskSchedulerService } from './scheduler/task-scheduler.service';
 export { SchedulerEventEmitter } from './events/scheduler-event.emitter';
+
+// The scheduler's routes in the host's Swagger document.
+export { addSchedulerToSwagger, createSchedulerDocument } from './scheduler/scheduler-swagger';
+export type { SchedulerDocumentOptions } from './scheduler/scheduler-swagger';
 
 // Handlers a host contributes.
 export { TaskHandler } from './tasks/task-handler';
@@ -26,6 +30,7 @@ export { EventAcceptedDto, PublishEventDto } from './api/dto/event.dto';
 export { InstanceDto } from './api/dto/instance.dto';
 export { PageQueryDto } from './api/dto/page-query.dto';
 export { PreviewDto, PreviewQueryDto } from './api/dto/preview.dto';
+export { ErrorDto } from './api/dto/error.dto';
 export type { Page } from './common/cursor';
 export type { MisfirePolicy, OverlapPolicy } from './domain/policies';
 export type { RunStatus, RunTrigger } from './domain/run-status';
