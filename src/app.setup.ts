@@ -4,10 +4,10 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { rateLimit } from 'express-rate-limit';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
-import { Logger } from 'nestjs-pino';
 import { DomainErrorFilter } from './api/domain-error.filter';
 import { JsonInputPipe } from './api/json-input.pipe';
 import { Environment } from './config/environment';
+import { PinoLogger } from './config/pino-logger';
 import { ScoutIoAdapter } from './events/scout-io.adapter';
 import { DatabaseState } from './persistence/database-state.service';
 
@@ -26,7 +26,7 @@ function corsOrigins(env: Environment): string[] | '*' | null {
  */
 export function configureApp(app: INestApplication, env: Environment): void {
   const express = app as NestExpressApplication;
-  const logger = app.get(Logger);
+  const logger = app.get(PinoLogger);
   express.useLogger(logger);
   express.disable('x-powered-by');
   // Swagger UI runs inline scripts; every other route gets helmet's strict defaults.
