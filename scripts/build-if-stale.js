@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm start`'s pre-step: builds only when dist/main.js is missing or older than what it is built
-// from, so starting a current build costs no compile.
+// Builds only when dist/main.js is missing or older than what it is built from, so starting a
+// current build costs no compile. `npm start` preloads it (`node -r`) in the service's own
+// process, which saves starting a second Node; `node scripts/build-if-stale.js` runs it alone.
 const { spawnSync } = require('node:child_process');
 const { existsSync, readdirSync, statSync } = require('node:fs');
 const { join } = require('node:path');
@@ -28,12 +29,14 @@ function sourcesTime() {
   return Math.max(newest(join(root, 'src')), ...configs.map((name) => newest(join(root, name))));
 }
 
-if (existsSync(built) && statSync(built).mtimeMs >= sourcesTime()) process.exit(0);
-console.log(existsSync(built) ? 'dist is older than the sources: building' : 'no build yet: building');
-const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-const build = spawnSync(npm, ['run', 'build'], {
-  cwd: root,
-  stdio: 'inherit',
-  shell: process.platform === 'win32',
-});
-process.exit(build.status ?? 1);
+if (!existsSync(built) || statSync(built).mtimeMs < sourcesTime()) {
+  // Standard error: standard output is the service's JSON log.
+  console.error(existsSync(built) ? 'dist is older than the sources: building' : 'no build yet: building');
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const build = spawnSync(npm, ['run', 'build'], {
+    cwd: root,
+    stdio: ['inherit', 2, 'inherit'],
+    shell: process.platform === 'win32',
+  });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+}
