@@ -1,5 +1,5 @@
 # Scout Scheduler service image: build with the dev toolchain, run with production dependencies.
-FROM node:20-bookworm-slim AS build
+FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -9,7 +9,7 @@ COPY src ./src
 # dev list first, so that pruning keeps them.
 RUN npm run build && npm pkg delete devDependencies && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:22-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production PORT=3000 DATA_DIR=/app/data
 COPY --from=build /app/node_modules ./node_modules

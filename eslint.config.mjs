@@ -16,7 +16,7 @@ const layer = (files, patterns) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'coverage/**', 'scratch/**', '*.js', '*.mjs'] },
+  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'coverage/**', 'scratch/**', '**/*.js', '**/*.mjs'] },
   // examples/ compile against the packed package, not these sources: scripts/check-package.sh does.
   { ignores: ['examples/**'] },
   eslint.configs.recommended,

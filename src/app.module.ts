@@ -1,7 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { LoggerModule } from 'nestjs-pino';
 import { Environment } from './config/environment';
-import { requestLogging } from './config/request-logging';
+import { RequestLoggingModule } from './config/request-logging.module';
 import { schedulerOptionsFromEnvironment } from './config/scheduler-options';
 import { HealthModule } from './health/health.module';
 import { SchedulerModule } from './index';
@@ -16,11 +15,7 @@ export class AppModule {
     const scheduler = SchedulerModule.forRoot(schedulerOptionsFromEnvironment(env));
     return {
       module: AppModule,
-      imports: [
-        LoggerModule.forRoot({ pinoHttp: requestLogging(env.LOG_LEVEL) }),
-        scheduler,
-        HealthModule.forRoot(scheduler),
-      ],
+      imports: [RequestLoggingModule.forRoot(env.LOG_LEVEL), scheduler, HealthModule.forRoot(scheduler)],
     };
   }
 }

@@ -3,10 +3,10 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
-import { Logger } from 'nestjs-pino';
 import { DomainErrorFilter } from './api/domain-error.filter';
 import { rejectNonJsonBody } from './api/json-body.middleware';
 import { Environment } from './config/environment';
+import { PinoLogger } from './config/pino-logger';
 import { ScoutIoAdapter } from './events/scout-io.adapter';
 import { HealthModule } from './health/health.module';
 import { DatabaseState } from './persistence/database-state.service';
@@ -29,7 +29,7 @@ function corsOrigins(env: Environment): string[] | '*' | null {
  */
 export function configureApp(app: INestApplication, env: Environment): void {
   const express = app as NestExpressApplication;
-  const logger = app.get(Logger);
+  const logger = app.get(PinoLogger);
   express.useLogger(logger);
   express.disable('x-powered-by');
   // Swagger UI runs inline scripts; every other route gets helmet's strict defaults.

@@ -5,6 +5,7 @@ import { configureApp } from './app.setup';
 import { ConfigurationError, loadEnvironment } from './config/environment';
 import { EngineLifecycle } from './engine/engine-lifecycle.service';
 import { stopGracefullyOnSignals } from './shutdown-signals';
+import { reportReady } from './startup-report';
 
 async function bootstrap(): Promise<void> {
   let env;
@@ -30,6 +31,7 @@ async function bootstrap(): Promise<void> {
     endGrace: () => lifecycle.endGraceNow(),
   });
   await app.listen(env.PORT, env.HOST);
+  reportReady(app, __dirname);
 }
 
 bootstrap().catch((error: unknown) => {

@@ -6,7 +6,9 @@ const validZones = new Set<string>();
 
 export function isValidTimeZone(zone: string): boolean {
   if (validZones.has(zone)) return true;
-  const valid = IANAZone.isValidZone(zone);
+  // Node 24's Intl (so luxon) also takes UTC offsets such as +02:00, which Node 20 refuses: an
+  // offset is not an IANA name on any Node.
+  const valid = !/^[+-]/.test(zone) && IANAZone.isValidZone(zone);
   if (valid) validZones.add(zone);
   return valid;
 }
