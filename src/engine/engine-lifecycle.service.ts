@@ -6,7 +6,6 @@ import {
   OnApplicationBootstrap,
   Optional,
 } from '@nestjs/common';
-import { SchedulerRegistry } from '@nestjs/schedule';
 import { Clock } from '../common/clock';
 import { SCHEDULER_OPTIONS, SchedulerOptions } from '../config/scheduler-options';
 import { DatabaseState } from '../persistence/database-state.service';
@@ -22,6 +21,7 @@ import { RunExecutor } from './runner/run-executor.service';
 import { RunJournal } from './runner/run-journal.service';
 import { RunOutcomes } from './runner/run-outcomes';
 import { processIsAlive } from '../common/process-alive';
+import { FireTimers } from './fire-timers';
 
 export const HEARTBEAT_JOB = 'scout:heartbeat';
 /**
@@ -59,7 +59,7 @@ export class EngineLifecycle implements OnApplicationBootstrap, BeforeApplicatio
     private readonly journal: RunJournal,
     private readonly outcomes: RunOutcomes,
     private readonly membership: ClusterMembership,
-    private readonly registry: SchedulerRegistry,
+    private readonly timers: FireTimers,
     private readonly identity: InstanceIdentity,
     private readonly clock: Clock,
     @Inject(SCHEDULER_OPTIONS) private readonly options: SchedulerOptions,
@@ -87,10 +87,7 @@ export class EngineLifecycle implements OnApplicationBootstrap, BeforeApplicatio
     await this.alignClock();
     await this.recover();
     this.planner.start();
-    this.registry.addInterval(
-      HEARTBEAT_JOB,
-      setInterval(() => void this.beat(), HEARTBEAT_MS),
-    );
+    this.timers.armInterval(HEARTBEAT_JOB, HEARTBEAT_MS, () => void this.beat());
     this.started = true;
     this.logger.log(`Scheduler instance ${id} started on ${host} (pid ${pid})`);
   }
@@ -109,7 +106,7 @@ export class EngineLifecycle implements OnApplicationBootstrap, BeforeApplicatio
     await this.beating;
     await this.planner.stop();
     await this.executor.drain(this.options.shutdownGraceSeconds * 1000, this.graceEnded);
-    if (this.registry.doesExist('interval', HEARTBEAT_JOB)) this.registry.deleteInterval(HEARTBEAT_JOB);
+    this.timers.disarmInterval(HEARTBEAT_JOB);
     await this.beating;
     await this.instances.markStopped(this.identity.id);
     this.logger.log('Scheduler stopped');

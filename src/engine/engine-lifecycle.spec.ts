@@ -18,6 +18,7 @@ import type { RunExecutor } from './runner/run-executor.service';
 import type { RunJournal } from './runner/run-journal.service';
 import { RunOutcomes } from './runner/run-outcomes';
 import { EngineLifecycle } from './engine-lifecycle.service';
+import { FireTimers } from './fire-timers';
 
 const T0 = Date.parse('2027-01-01T00:00:00Z');
 
@@ -96,7 +97,7 @@ describe('EngineLifecycle after a database outage', () => {
         new Clock(),
       ),
       membership,
-      new SchedulerRegistry(),
+      new FireTimers(new SchedulerRegistry(), new Clock()),
       identity,
       new Clock(),
       { ...DEFAULT_SCHEDULER_OPTIONS },
