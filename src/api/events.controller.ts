@@ -1,11 +1,11 @@
 import { Body, Controller, Headers, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiBodyErrors } from './api-error-responses.decorator';
-import { SchedulerController } from './scheduler-controller.decorator';
+import { ApiController } from './api-controller.decorator';
 import { CHAIN_DEPTH_HEADER, EventAcceptedDto, parseChainDepth, PublishEventDto } from './dto/event.dto';
 import { TaskSchedulerService } from '../scheduler/task-scheduler.service';
 
-@SchedulerController()
+@ApiController()
 @ApiTags('events')
 @Controller('api/events')
 export class EventsController {

@@ -1,10 +1,10 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { SchedulerController } from './scheduler-controller.decorator';
+import { ApiController } from './api-controller.decorator';
 import { InstanceDto } from './dto/instance.dto';
 import { TaskSchedulerService } from '../scheduler/task-scheduler.service';
 
-@SchedulerController()
+@ApiController()
 @ApiTags('instances')
 @Controller('api/instances')
 export class InstancesController {

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiBodyErrors, ApiErrorResponses } from './api-error-responses.decorator';
-import { SchedulerController } from './scheduler-controller.decorator';
+import { ApiController } from './api-controller.decorator';
 import { ApiUuidParam, uuidParam } from './uuid-param.pipe';
 import { PageQueryDto } from './dto/page-query.dto';
 import { PreviewDto, PreviewQueryDto } from './dto/preview.dto';
@@ -9,7 +9,7 @@ import { CreateScheduleDto, ScheduleDto, SchedulePageDto } from './dto/schedule.
 import { ScheduleService } from '../scheduler/schedule.service';
 import { TaskSchedulerService } from '../scheduler/task-scheduler.service';
 
-@SchedulerController()
+@ApiController()
 @ApiTags('schedules')
 @Controller('api')
 export class SchedulesController {

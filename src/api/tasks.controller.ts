@@ -1,14 +1,14 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiBodyErrors, ApiErrorResponses } from './api-error-responses.decorator';
-import { SchedulerController } from './scheduler-controller.decorator';
+import { ApiController } from './api-controller.decorator';
 import { ApiUuidParam, uuidParam } from './uuid-param.pipe';
 import { PageQueryDto } from './dto/page-query.dto';
 import { CreateTaskDto, TaskDto, TaskPageDto, UpdateTaskDto } from './dto/task.dto';
 import { RunsQueryDto, TaskRunDto, TaskRunPageDto } from './dto/task-run.dto';
 import { TaskSchedulerService } from '../scheduler/task-scheduler.service';
 
-@SchedulerController()
+@ApiController()
 @ApiTags('tasks')
 @Controller('api/tasks')
 export class TasksController {

@@ -17,7 +17,7 @@ function requiredOnce(error: ValidationError): ValidationError {
  * The scheduler's body, query and path validation: unknown fields refused, values converted to
  * the DTO's types, every failing field reported.
  */
-export class SchedulerValidationPipe extends ValidationPipe {
+export class ApiValidationPipe extends ValidationPipe {
   constructor() {
     super({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: false });
   }

@@ -4,10 +4,10 @@ import { ApiErrorResponses } from './api-error-responses.decorator';
 import { ApiKeyGuard } from './api-key.guard';
 import { DomainErrorFilter } from './domain-error.filter';
 import { JsonInputPipe } from './json-input.pipe';
-import { SchedulerValidationPipe } from './scheduler-validation.pipe';
+import { ApiValidationPipe } from './validation.pipe';
 
 const jsonInput = new JsonInputPipe();
-const validation = new SchedulerValidationPipe();
+const validation = new ApiValidationPipe();
 
 /**
  * What every controller of the scheduler carries itself rather than relying on the app's globals,
@@ -15,7 +15,7 @@ const validation = new SchedulerValidationPipe();
  * pipes, the error filter (resolved with DI: it reports outages to `DatabaseState`), and the
  * documentation of the errors any route can answer.
  */
-export function SchedulerController(): ClassDecorator {
+export function ApiController(): ClassDecorator {
   return applyDecorators(
     UseGuards(ApiKeyGuard),
     UsePipes(jsonInput, validation),
