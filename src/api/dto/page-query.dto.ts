@@ -3,7 +3,8 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { EXAMPLE_CURSOR } from './api-examples';
 
-export class PageQueryDto {
+/** The page size every paged list takes. */
+export class PageLimitDto {
   /** Page size, 1–500 (default 50). */
   @ApiProperty({ type: 'integer', required: false, example: 50 })
   @IsOptional()
@@ -12,7 +13,9 @@ export class PageQueryDto {
   @Min(1)
   @Max(500)
   limit?: number;
+}
 
+export class PageQueryDto extends PageLimitDto {
   /** `nextCursor` of the previous page. */
   @ApiProperty({ required: false, example: EXAMPLE_CURSOR })
   @IsOptional()

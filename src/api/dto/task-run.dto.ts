@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { RUN_STATUSES, RUN_TRIGGERS, type RunStatus, type RunTrigger } from '../../domain/run-status';
 import { TaskRunEntity } from '../../persistence/task-run.entity';
 import {
@@ -10,17 +10,9 @@ import {
   EXAMPLE_SCHEDULE_ID,
   EXAMPLE_TASK_ID,
 } from './api-examples';
+import { PageLimitDto } from './page-query.dto';
 
-export class RunsQueryDto {
-  /** Page size, 1–500 (default 50). */
-  @ApiProperty({ type: 'integer', required: false, example: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit?: number;
-
+export class RunsQueryDto extends PageLimitDto {
   /** `nextCursor` of the previous page, or an ISO instant: runs scheduled before it. */
   @ApiProperty({ required: false, example: EXAMPLE_CURSOR })
   @IsOptional()
