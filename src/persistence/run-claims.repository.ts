@@ -70,7 +70,8 @@ export class RunClaimsRepository {
    * right edge of the primary-key index, and the group's start check reads them back from a few
    * adjacent pages, where random ids (the column default) touched a leaf page each (BENCHMARKS.md).
    * Their time is `plannedAt`, when the plan was made: a run's id tells whether its instant had
-   * already passed when it was planned (a misfire) or not.
+   * already passed when it was planned (a misfire) or not; within it, their sequence follows the
+   * claims, so a schedule's ids sort like its instants.
    */
   claimFires(
     claims: FireClaim[],
@@ -80,6 +81,8 @@ export class RunClaimsRepository {
     plannedAt: Date = new Date(),
   ): Promise<ClaimedRun[]> {
     const plannedAtMs = plannedAt.getTime();
+    // Within one plan's millisecond, ids follow the claims' order (each schedule's instants in turn).
+    let seq = 0;
     return this.dataSource.transaction(async (manager) => {
       let claimed: ClaimedRun[] = [];
       if (claims.length > 0) {
@@ -123,7 +126,7 @@ export class RunClaimsRepository {
             claims.map((claim) => claim.error),
             leaseMs,
             plainArray(claims, (claim) => msOf(claim.startAt)),
-            plainArray(claims, () => timeOrderedId({ msecs: plannedAtMs })),
+            plainArray(claims, () => timeOrderedId({ msecs: plannedAtMs, seq: seq++ })),
           ],
         );
         claimed = await mapInSlices(rows, (row): ClaimedRun => ({
