@@ -162,9 +162,25 @@ describe.each(DATABASE_KINDS)('restart after SIGKILL on %s', (kind) => {
     const late = sinceKill.filter((r) => plannedAt(r.id) > Date.parse(r.scheduledFor));
     const ran = late.filter((r) => r.status !== 'missed');
     expect(ran).toHaveLength(1);
-    expect(ran[0]).toBe(late[late.length - 1]);
-    expect(ran[0].status).toBe('succeeded');
-    expect(Date.parse(ran[0].startedAt!)).toBeGreaterThanOrEqual(restartBegan);
+    const [lateRun] = ran;
+    expect(lateRun).toBe(late[late.length - 1]);
+    if (lateRun.status === 'skipped') {
+      // The first claim after the restart can return after the next instant too; if that regular
+      // fire started first, the overlap policy (`skip`) skips the catch-up behind it.
+      const skippedAt = Date.parse(lateRun.finishedAt!);
+      const runningThen = sinceKill.filter(
+        (r) =>
+          !late.includes(r) &&
+          r.startedAt !== null &&
+          Date.parse(r.startedAt) <= skippedAt &&
+          (r.finishedAt === null || Date.parse(r.finishedAt) >= skippedAt),
+      );
+      expect(runningThen).toHaveLength(1);
+      expect(Date.parse(runningThen[0].startedAt!)).toBeGreaterThanOrEqual(restartBegan);
+    } else {
+      expect(lateRun.status).toBe('succeeded');
+      expect(Date.parse(lateRun.startedAt!)).toBeGreaterThanOrEqual(restartBegan);
+    }
     expect(ticks.some((r) => r.status === 'pending' && Date.parse(r.scheduledFor) < Date.now() - 2_000)).toBe(
       false,
     );

@@ -101,6 +101,11 @@ export class ClaimRounds {
           if (lastRunAt) this.lastRuns.noteStart(scheduleId, lastRunAt.getTime());
         throw error;
       }
+      // A catch-up starts at once, and a slow claim can return after the schedule's next instant
+      // too: arming in start order lets the catch-up start first, as its instant comes first.
+      const nowMs = now.getTime();
+      if (claims.some((claim) => claim.status === 'pending' && claim.scheduledFor.getTime() < nowMs))
+        claimed.sort((a, b) => (a.startedAt?.getTime() ?? 0) - (b.startedAt?.getTime() ?? 0));
       await this.armClaimed(claimed, new Map(due.map((schedule) => [schedule.id, schedule])));
       if (due.length < DUE_BATCH) return false;
       // A pass that has run for a second hands over to the next, which follows at once: its
