@@ -43,8 +43,13 @@ async function main(): Promise<void> {
     await waitUntil(finished, 15_000);
 
     check('the digest handler ran with its injected NewsService', news.topicsDigested.includes('robotics'));
-    const runs = await app.get(TaskSchedulerService).getTaskRuns(task.id);
-    const run = runs.items[0];
+    // task_finished goes out at once; the run's final status is written behind (within ~10 ms).
+    const scheduler = app.get(TaskSchedulerService);
+    let run = (await scheduler.getTaskRuns(task.id)).items[0];
+    for (let tries = 0; run?.status === 'running' && tries < 100; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      run = (await scheduler.getTaskRuns(task.id)).items[0];
+    }
     check(
       'its run is recorded succeeded with the handler result',
       run?.status === 'succeeded' && JSON.stringify(run.result) === '{"topic":"robotics","headlines":3}',
