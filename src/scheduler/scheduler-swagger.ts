@@ -6,7 +6,7 @@ import { SchedulerModule } from './scheduler.module';
 const API_KEY_SCHEME = { type: 'apiKey', name: 'X-API-Key', in: 'header' } as const;
 
 /** The title, description, version and API key scheme of the scheduler's own document. */
-export function schedulerDocumentConfig(): Omit<OpenAPIObject, 'paths'> {
+function schedulerDocumentConfig(): Omit<OpenAPIObject, 'paths'> {
   return new DocumentBuilder()
     .setTitle('Scout Scheduler')
     .setDescription(

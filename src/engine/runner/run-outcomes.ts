@@ -21,7 +21,7 @@ export interface RecordedOutcome extends OutcomeRun {
   finishedAt: Date | null;
 }
 
-export function taskErrorEvent(
+function taskErrorEvent(
   run: OutcomeRun,
   status: ErrorStatus,
   error: string | null,
