@@ -69,6 +69,40 @@ export default tseslint.config(
     ['src/engine/**/*.ts'],
     forbid(['api', 'scheduler', 'health'], 'the engine does not know the HTTP face or the use cases'),
   ),
+  {
+    // The client entry runs in browsers and agent processes: the server's folders only as types
+    // (their contract), and nothing that would load Nest, TypeORM, pg or the Socket.IO server.
+    files: ['src/client/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '@nestjs/*',
+                'typeorm',
+                'pg',
+                'pg-*',
+                'socket.io',
+                'class-validator',
+                'class-transformer',
+                'reflect-metadata',
+                'rxjs',
+              ],
+              message:
+                'src/client/ must not load the server (Nest, TypeORM, pg, Socket.IO server, validators)',
+            },
+            {
+              group: ['../*', '!../client/*'],
+              allowTypeImports: true,
+              message: 'src/client/ imports the server folders as types only (import type)',
+            },
+          ],
+        },
+      ],
+    },
+  },
   layer(
     ['src/events/**/*.ts', 'src/tasks/**/*.ts'],
     forbid(

@@ -56,6 +56,10 @@ if [ -n "$nested" ]; then
 fi
 took
 
+step "scout-scheduler/client without Nest, TypeORM or pg (require, browser bundle, types)"
+node "$repo/scripts/check-client-entry.js" "$work/host-app"
+took
+
 step "tsc -p . (strict)"
 env -u NODE_PATH npx tsc -p .
 took

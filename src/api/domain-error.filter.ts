@@ -12,6 +12,7 @@ import {
 import type { Response } from 'express';
 import { isConnectionError } from '../persistence/connection-error';
 import { DatabaseState } from '../persistence/database-state.service';
+import type { ErrorBody } from './contract';
 import { assertUnreachable, DomainError, ErrorCode } from '../domain/domain-error';
 
 export function statusOf(code: ErrorCode): HttpStatus {
@@ -28,12 +29,6 @@ export function statusOf(code: ErrorCode): HttpStatus {
     default:
       return assertUnreachable(code);
   }
-}
-
-export interface ErrorBody {
-  statusCode: number;
-  error: string;
-  message: string;
 }
 
 function reasonPhrase(status: number): string {

@@ -1,7 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
+import type { ErrorBody } from '../contract';
 
 /** The body of every error the API answers. */
-export class ErrorDto {
+export class ErrorDto implements ErrorBody {
   /** The HTTP status, repeated. */
   @ApiProperty({ type: 'integer', example: 400 })
   statusCode: number;

@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import { IsOptional } from 'class-validator';
 import { DomainError, ErrorCode } from '../../domain/domain-error';
 import { TaskRunDto } from './task-run.dto';
+import type { EventAcceptedView } from '../contract';
 
 export class PublishEventDto {
   /** Handed to every handler the event runs (as `context.event.payload`). */
@@ -11,7 +12,7 @@ export class PublishEventDto {
   payload?: unknown;
 }
 
-export class EventAcceptedDto {
+export class EventAcceptedDto implements EventAcceptedView {
   /** @example "deploy" */
   event: string;
   /** One run per task scheduled `on:<event>`. */

@@ -1,8 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { InstanceRow } from '../../persistence/instance.repository';
 import { EXAMPLE_INSTANCE_ID } from './api-examples';
+import type { InstanceView } from '../contract';
 
-export class InstanceDto {
+export class InstanceDto implements InstanceView {
   @ApiProperty({ format: 'uuid', example: EXAMPLE_INSTANCE_ID })
   id: string;
   /** @example "scheduler-1" */

@@ -2,6 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { EXAMPLE_CURSOR } from './api-examples';
+import type { PageQuery } from '../contract';
 
 /** The page size every paged list takes. */
 export class PageLimitDto {
@@ -15,7 +16,7 @@ export class PageLimitDto {
   limit?: number;
 }
 
-export class PageQueryDto extends PageLimitDto {
+export class PageQueryDto extends PageLimitDto implements PageQuery {
   /** `nextCursor` of the previous page. */
   @ApiProperty({ required: false, example: EXAMPLE_CURSOR })
   @IsOptional()

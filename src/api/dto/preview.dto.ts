@@ -2,8 +2,9 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { TRIGGER_TYPES, type TriggerType } from '../../triggers/trigger';
+import type { PreviewQuery, PreviewView } from '../contract';
 
-export class PreviewQueryDto {
+export class PreviewQueryDto implements PreviewQuery {
   /** @example "cron:30 2 * * *" */
   @IsString()
   @MinLength(1)
@@ -32,7 +33,7 @@ export class PreviewQueryDto {
   count?: number;
 }
 
-export class PreviewDto {
+export class PreviewDto implements PreviewView {
   @ApiProperty({ enum: TRIGGER_TYPES, example: 'cron' })
   type: TriggerType;
   /** @example "At 02:30 every day" */

@@ -21,8 +21,9 @@ import {
   type MisfirePolicy,
   type OverlapPolicy,
 } from '../../domain/policies';
+import type { PageView, ScheduleBody } from '../contract';
 
-export class CreateScheduleDto {
+export class CreateScheduleDto implements ScheduleBody {
   /**
    * The schedule spec: `cron:30 2 * * *`, `every 30m`, `at:2027-05-14T14:30:00`, `in:1h`,
    * `on:<event>` or `after:<taskId>`.
@@ -156,7 +157,7 @@ export class ScheduleDto implements ScheduleView {
   updatedAt: string;
 }
 
-export class SchedulePageDto {
+export class SchedulePageDto implements PageView<ScheduleView> {
   @Type(() => ScheduleDto)
   items: ScheduleDto[];
   /** Pass as `cursor` for the next page; null on the last page. */

@@ -11,8 +11,9 @@ import {
   EXAMPLE_TASK_ID,
 } from './api-examples';
 import { PageLimitDto } from './page-query.dto';
+import type { PageView, RunsQuery, TaskRunView } from '../contract';
 
-export class RunsQueryDto extends PageLimitDto {
+export class RunsQueryDto extends PageLimitDto implements RunsQuery {
   /** `nextCursor` of the previous page, or an ISO instant: runs scheduled before it. */
   @ApiProperty({ required: false, example: EXAMPLE_CURSOR })
   @IsOptional()
@@ -21,7 +22,7 @@ export class RunsQueryDto extends PageLimitDto {
   before?: string;
 }
 
-export class TaskRunDto {
+export class TaskRunDto implements TaskRunView {
   @ApiProperty({ format: 'uuid', example: EXAMPLE_RUN_ID })
   id: string;
   @ApiProperty({ format: 'uuid', example: EXAMPLE_TASK_ID })
@@ -65,7 +66,7 @@ export class TaskRunDto {
   instanceId: string | null;
 }
 
-export class TaskRunPageDto {
+export class TaskRunPageDto implements PageView<TaskRunView> {
   @Type(() => TaskRunDto)
   items: TaskRunDto[];
   /** Pass as `before` for the next page; null on the last page. */

@@ -5,10 +5,11 @@ import { TaskEntity } from '../../persistence/task.entity';
 import { RUN_STATUSES, type RunStatus } from '../../domain/run-status';
 import { TaskRunEntity } from '../../persistence/task-run.entity';
 import { EXAMPLE_CURSOR, EXAMPLE_PAYLOAD, EXAMPLE_RUN_ID, EXAMPLE_TASK_ID } from './api-examples';
+import type { CreateTaskBody, LastRunView, PageView, TaskView, UpdateTaskBody } from '../contract';
 
 const HANDLER_NAME = /^[A-Za-z][A-Za-z0-9_.:-]{0,99}$/;
 
-export class CreateTaskDto {
+export class CreateTaskDto implements CreateTaskBody {
   /** @example "Nightly digest" */
   @IsString()
   @MinLength(1)
@@ -51,7 +52,7 @@ export class CreateTaskDto {
 }
 
 /** Fields left out are unchanged; `null` clears only what may be empty (description, payload). */
-export class UpdateTaskDto {
+export class UpdateTaskDto implements UpdateTaskBody {
   /** @example "Nightly digest" */
   @ValidateIf((_, value) => value !== undefined)
   @IsString()
@@ -77,7 +78,7 @@ export class UpdateTaskDto {
   payload?: Record<string, unknown>;
 }
 
-export class LastRunDto {
+export class LastRunDto implements LastRunView {
   @ApiProperty({ format: 'uuid', example: EXAMPLE_RUN_ID })
   id: string;
   @ApiProperty({ enum: RUN_STATUSES, example: 'succeeded' })
@@ -86,7 +87,7 @@ export class LastRunDto {
   finishedAt: string | null;
 }
 
-export class TaskDto {
+export class TaskDto implements TaskView {
   @ApiProperty({ format: 'uuid', example: EXAMPLE_TASK_ID })
   id: string;
   /** @example "Nightly digest" */
@@ -110,7 +111,7 @@ export class TaskDto {
   updatedAt: string;
 }
 
-export class TaskPageDto {
+export class TaskPageDto implements PageView<TaskView> {
   @Type(() => TaskDto)
   items: TaskDto[];
   /** Pass as `cursor` for the next page; null on the last page. */
