@@ -6,7 +6,11 @@ describe('egress settings', () => {
   });
 
   it('reads CIDRs and bare addresses of both families', () => {
-    const { list, problems } = parseEgressEntries(['10.0.0.0/8', '127.0.0.2', 'fd00::/8', '::1'], 'X', 'deny');
+    const { list, problems } = parseEgressEntries(
+      ['10.0.0.0/8', '127.0.0.2', 'fd00::/8', '::1'],
+      'X',
+      'deny',
+    );
     expect(problems).toEqual([]);
     expect(list.ranges.map(({ address, prefix }) => `${address.toString()}/${prefix}`)).toEqual([
       '10.0.0.0/8',
