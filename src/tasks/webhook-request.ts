@@ -41,7 +41,7 @@ export async function requestFollowingRedirects(
     try {
       response = await request(target, {
         dispatcher,
-        method: method as Dispatcher.HttpMethod,
+        method,
         headers,
         body,
         signal: first.signal,

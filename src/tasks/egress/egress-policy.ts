@@ -114,7 +114,7 @@ export class EgressPolicy {
    */
   refusalForAddress(address: string | IpAddress, hostName: string | null): string | null {
     const parsed = typeof address === 'string' ? parseAddressLiteral(address) : normaliseAddress(address);
-    if (!parsed) return `${address} is denied by the egress policy (not an IP address)`;
+    if (!parsed) return `${String(address)} is denied by the egress policy (not an IP address)`;
     return this.refusal(parsed, hostName);
   }
 

@@ -1,7 +1,9 @@
-import type { LookupAddress } from 'node:dns';
-import type { lookup } from 'node:dns';
+import type { LookupAddress, lookup } from 'node:dns';
+import { createServer, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Agent, request } from 'undici';
 import { EgressPolicy } from './egress-policy';
-import { EgressDeniedError, guardedLookup } from './guarded-dispatcher';
+import { EgressDeniedError, guardedConnector, guardedLookup } from './guarded-dispatcher';
 
 /** A resolver answering from a table, so no test depends on (or reaches) real DNS. */
 function fakeResolver(table: Record<string, LookupAddress[]>): typeof lookup {
@@ -57,5 +59,78 @@ describe('guardedLookup', () => {
   it('passes resolver errors through', async () => {
     const [error] = await resolve('missing.example', false);
     expect((error as NodeJS.ErrnoException).code).toBe('ENOTFOUND');
+  });
+});
+
+/** The connector over real sockets, on loopback only: 127.0.0.2 stands for a denied address. */
+describe('guardedConnector', () => {
+  const servers: Server[] = [];
+  const received: string[] = [];
+  let port = 0;
+
+  async function listen(host: string): Promise<number> {
+    const server = createServer((req, res) => {
+      received.push(`${host}${req.url}`);
+      res.end('ok');
+    });
+    servers.push(server);
+    await new Promise<void>((done) => server.listen(port, host, done));
+    return (server.address() as AddressInfo).port;
+  }
+
+  beforeAll(async () => {
+    port = await listen('127.0.0.1');
+    await listen('127.0.0.2');
+  });
+
+  afterAll(async () => {
+    for (const server of servers) {
+      server.closeAllConnections();
+      await new Promise((done) => server.close(done));
+    }
+  });
+
+  beforeEach(() => received.splice(0));
+
+  const rebinding = fakeResolver({ 'rebound.test': [{ address: '127.0.0.2', family: 4 }] });
+
+  async function call(url: string, connect = guardedConnector(policy, rebinding)): Promise<string> {
+    const agent = new Agent({ connect });
+    try {
+      const response = await request(url, { dispatcher: agent });
+      return await response.body.text();
+    } finally {
+      await agent.close();
+    }
+  }
+
+  it('connects to an allowed address', async () => {
+    expect(await call(`http://127.0.0.1:${port}/fine`)).toBe('ok');
+    expect(received).toEqual(['127.0.0.1/fine']);
+  });
+
+  it.each([
+    ['a literal', () => `http://127.0.0.2:${port}/literal`, '127.0.0.2'],
+    ['an IPv4-mapped literal', () => `http://[::ffff:127.0.0.2]:${port}/mapped`, '127.0.0.2'],
+    ['a name resolving to it', () => `http://rebound.test:${port}/name`, 'rebound.test (127.0.0.2)'],
+  ])('refuses %s of the denied address before connecting', async (_, url, subject) => {
+    await expect(call(url())).rejects.toThrow(
+      new EgressDeniedError(`${subject} is denied by the egress policy (in HTTP_EGRESS_DENY: 127.0.0.2/32)`),
+    );
+    expect(received).toEqual([]);
+  });
+
+  it('checks the peer the socket reached before writing the request', async () => {
+    // A policy that lets the address through before connecting and refuses the peer after.
+    let checks = 0;
+    const flaky = {
+      refusalForAddress: (address: string) =>
+        ++checks === 1 ? null : `${address} is denied by the egress policy (test)`,
+    } as unknown as EgressPolicy;
+    await expect(call(`http://127.0.0.1:${port}/late`, guardedConnector(flaky))).rejects.toThrow(
+      '127.0.0.1 is denied by the egress policy (test)',
+    );
+    expect(checks).toBe(2);
+    expect(received).toEqual([]);
   });
 });
