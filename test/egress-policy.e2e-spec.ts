@@ -1,5 +1,10 @@
 import type { RunView as Run } from './support/api-client';
+import { INestApplication, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import request from 'supertest';
+import { SchedulerOptions } from '../src/config/scheduler-options';
+import { SchedulerModule } from '../src/scheduler/scheduler.module';
+import { TaskSchedulerService } from '../src/scheduler/task-scheduler.service';
 import { expectError } from './support/error-assertions';
 import { createTestDatabase, DATABASE_KINDS, TestDatabase } from './support/test-database';
 import { startTestApp, TestApp } from './support/test-app';
@@ -287,6 +292,61 @@ describe.each(DATABASE_KINDS)('egress policy on %s', (kind) => {
       );
       expect(relay.callsTo('/to-localhost')).toHaveLength(1);
       expect(loopback.calls).toHaveLength(0);
+    });
+  });
+
+  describe('inside a host app (SchedulerModule.forRoot options)', () => {
+    function hostModule(options: Partial<SchedulerOptions>) {
+      @Module({
+        imports: [
+          SchedulerModule.forRoot({
+            rest: false,
+            gateway: false,
+            databaseUrl: database.env.DATABASE_URL,
+            dataDir: database.env.DATA_DIR,
+            ...options,
+          }),
+        ],
+      })
+      class HostModule {}
+      return HostModule;
+    }
+
+    it('applies httpEgressDeny and httpEgressAllow to tasks the host creates', async () => {
+      const host: INestApplication = await NestFactory.create(
+        hostModule({ httpEgressDeny: ['127.0.0.2/32'], httpEgressAllow: ['127.0.0.0/8', 'hooks.example'] }),
+        { logger: false, abortOnError: false },
+      );
+      try {
+        await host.init();
+        const scheduler = host.get(TaskSchedulerService);
+        const create = (url: string) =>
+          scheduler.createTask({ name: 'host task', handler: 'http', payload: { url } });
+        await expect(create('http://2130706434/')).rejects.toThrow(
+          'payload.url: 127.0.0.2 is denied by the egress policy (in HTTP_EGRESS_DENY: 127.0.0.2/32)',
+        );
+        await expect(create('http://10.0.0.1/')).rejects.toThrow(
+          'payload.url: 10.0.0.1 is denied by the egress policy (not in HTTP_EGRESS_ALLOW)',
+        );
+        await expect(create('http://[fe80::1]/')).rejects.toThrow(
+          'payload.url: fe80::1 is denied by the egress policy (link-local)',
+        );
+        expect(await create('http://127.0.0.3/')).toMatchObject({ handler: 'http' });
+        expect(await create('https://hooks.example/x')).toMatchObject({ handler: 'http' });
+      } finally {
+        await host.close();
+      }
+    });
+
+    it('refuses to start with a bad option, naming it', async () => {
+      await expect(
+        NestFactory.create(hostModule({ httpEgressAllow: ['127.0.0.0/8', 'not a name'] }), {
+          logger: false,
+          abortOnError: false,
+        }),
+      ).rejects.toThrow(
+        'Invalid configuration: httpEgressAllow must list CIDRs (such as 10.0.0.0/8 or fd00::/8), addresses or host names (got "not a name")',
+      );
     });
   });
 
