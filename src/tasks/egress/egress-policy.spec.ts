@@ -95,6 +95,18 @@ describe('EgressPolicy', () => {
       );
     });
 
+    it.each([
+      'http://hooks.example@127.0.0.2/',
+      'http://hooks.example:pw@0x7f000002/',
+      'http://127.0.0.2\\@hooks.example/',
+      'http://127.0.0.2#@hooks.example/',
+      'http://127.0.0.2?@hooks.example/',
+    ])('reads the host of %s as the URL parser (and so the HTTP client) does', (url) => {
+      expect(refusalOf(policy, url)).toBe(
+        '127.0.0.2 is denied by the egress policy (in HTTP_EGRESS_DENY: 127.0.0.2/32)',
+      );
+    });
+
     it('leaves other addresses and host names alone at save time, and checks resolved addresses', () => {
       expect(refusalOf(policy, 'http://127.0.0.1/')).toBeNull();
       expect(refusalOf(policy, 'http://127.0.0.3/')).toBeNull();

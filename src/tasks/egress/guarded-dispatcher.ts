@@ -72,7 +72,9 @@ export class GuardedDispatcher implements OnApplicationShutdown {
   readonly agent: Agent;
 
   constructor(policy: EgressPolicy) {
-    this.agent = new Agent({ connect: guardedConnector(policy) });
+    // No timeouts of undici's own (300 s by default): HTTP_HANDLER_TIMEOUT_SECONDS (up to a day)
+    // and the run's timeout bound each call through its AbortSignal.
+    this.agent = new Agent({ connect: guardedConnector(policy), headersTimeout: 0, bodyTimeout: 0 });
   }
 
   async onApplicationShutdown(): Promise<void> {
