@@ -101,6 +101,7 @@ export class HttpHandler implements TaskHandler {
         throw new Error(
           `${method} ${payload.url} gave no answer within ${limitSeconds} s (HTTP_HANDLER_TIMEOUT_SECONDS)`,
         );
+      // An errno code (ECONNREFUSED, ENOTFOUND) says it best; undici's own (UND_ERR_…) less than its message.
       const { code, message } = error as { code?: string; message?: string };
       throw new Error(
         `${method} ${payload.url} failed: ${code && /^E[A-Z]+$/.test(code) ? code : (message ?? code)}`,
