@@ -95,4 +95,39 @@ describe('loadEnvironment', () => {
     expect(() => loadEnvironment({ API_KEY: 'tooshort' })).not.toThrow(/tooshort/);
     expect(() => loadEnvironment({ DATABASE_URL: 'mysql://user:hunter2@db' })).not.toThrow(/hunter2/);
   });
+
+  it('reads the egress settings as lists, unset when empty', () => {
+    const options = schedulerOptionsFromEnvironment(
+      loadEnvironment({
+        HTTP_EGRESS_DENY: '127.0.0.2/32, 10.0.0.0/8',
+        HTTP_EGRESS_ALLOW: 'hooks.example.com,127.0.0.1',
+      }),
+    );
+    expect(options).toMatchObject({
+      httpEgressDeny: ['127.0.0.2/32', '10.0.0.0/8'],
+      httpEgressAllow: ['hooks.example.com', '127.0.0.1'],
+    });
+    const unset = schedulerOptionsFromEnvironment(
+      loadEnvironment({ HTTP_EGRESS_DENY: '', HTTP_EGRESS_ALLOW: '  ' }),
+    );
+    expect(unset.httpEgressDeny).toBeUndefined();
+    expect(unset.httpEgressAllow).toBeUndefined();
+  });
+
+  it('refuses bad egress settings at start, naming the variable and the entry', () => {
+    expect(() => loadEnvironment({ HTTP_EGRESS_DENY: '10.0.0.0/8,10.0.0.0/99' })).toThrow(
+      new ConfigurationError(
+        'Invalid configuration: HTTP_EGRESS_DENY must list CIDRs (such as 10.0.0.0/8 or fd00::/8) or addresses (got "10.0.0.0/99")',
+      ),
+    );
+    expect(() => loadEnvironment({ HTTP_EGRESS_DENY: 'example.com' })).toThrow(
+      /HTTP_EGRESS_DENY .*"example.com"/,
+    );
+    expect(() => loadEnvironment({ HTTP_EGRESS_ALLOW: 'ok.example,bad_name!' })).toThrow(
+      /HTTP_EGRESS_ALLOW must list CIDRs .*, addresses or host names \(got "bad_name!"\)/,
+    );
+    expect(() => loadEnvironment({ HTTP_EGRESS_ALLOW: ',' })).toThrow(
+      /HTTP_EGRESS_ALLOW must list at least one/,
+    );
+  });
 });

@@ -13,6 +13,7 @@ import {
 } from 'class-validator';
 import { MISFIRE_POLICIES, OVERLAP_POLICIES } from '../domain/policies';
 import { isValidTimeZone } from '../triggers/time-zone';
+import { parseEgressEntries, splitEgressSetting } from './egress-rules';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -108,6 +109,18 @@ export class Environment {
   @Max(86_400, { message: 'HTTP_HANDLER_TIMEOUT_SECONDS must be an integer between 1 and 86400' })
   HTTP_HANDLER_TIMEOUT_SECONDS = 30;
 
+  /** Comma-separated CIDRs the http handler never calls, beside the always-denied ranges. */
+  @Transform(trimmed)
+  @IsOptional()
+  @IsString()
+  HTTP_EGRESS_DENY?: string;
+
+  /** Comma-separated CIDRs and host names; when set, the only ones the http handler may call. */
+  @Transform(trimmed)
+  @IsOptional()
+  @IsString()
+  HTTP_EGRESS_ALLOW?: string;
+
   @Transform(integer)
   @IsInt({ message: 'SCHEDULER_MAX_CHAIN_DEPTH must be an integer between 1 and 1000' })
   @Min(1, { message: 'SCHEDULER_MAX_CHAIN_DEPTH must be an integer between 1 and 1000' })
@@ -170,6 +183,13 @@ export function loadEnvironment(source: NodeJS.ProcessEnv = process.env): Enviro
     problems.push(
       `SCHEDULER_TIMEZONE must be an IANA time zone such as UTC or Europe/Berlin (got ${JSON.stringify(env.SCHEDULER_TIMEZONE)})`,
     );
+  }
+  for (const [setting, kind] of [
+    ['HTTP_EGRESS_DENY', 'deny'],
+    ['HTTP_EGRESS_ALLOW', 'allow'],
+  ] as const) {
+    const value = env[setting];
+    if (value) problems.push(...parseEgressEntries(splitEgressSetting(value), setting, kind).problems);
   }
   if (problems.length > 0) throw new ConfigurationError(`Invalid configuration: ${problems.join('; ')}`);
   return env;

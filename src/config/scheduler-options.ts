@@ -1,4 +1,5 @@
 import type { MisfirePolicy, OverlapPolicy } from '../domain/policies';
+import { splitEgressSetting } from './egress-rules';
 import type { Environment } from './environment';
 
 /**
@@ -23,6 +24,16 @@ export interface SchedulerOptions {
   defaultTimeoutSeconds: number;
   /** Upper bound of one webhook request of the http handler (the run's timeout may be shorter). */
   httpHandlerTimeoutSeconds: number;
+  /**
+   * More ranges the http handler never calls (CIDRs or addresses), beside the always-denied
+   * link-local, cloud metadata, 0.0.0.0/8, multicast and broadcast ranges.
+   */
+  httpEgressDeny?: string[];
+  /**
+   * When set, the only CIDRs, addresses and host names (`*.example.com` for every name below) the
+   * http handler may call; unset: every address not denied, loopback and private ranges included.
+   */
+  httpEgressAllow?: string[];
   /** Runs caused by events or chains deeper than this are recorded `skipped` instead of run. */
   maxChainDepth: number;
   /** Whether this process fires schedules (false: API only). */
@@ -84,6 +95,8 @@ export function schedulerOptionsFromEnvironment(env: Environment): SchedulerOpti
     shutdownGraceSeconds: env.SCHEDULER_SHUTDOWN_GRACE_SECONDS,
     defaultTimeoutSeconds: env.SCHEDULER_DEFAULT_TIMEOUT_SECONDS,
     httpHandlerTimeoutSeconds: env.HTTP_HANDLER_TIMEOUT_SECONDS,
+    httpEgressDeny: env.HTTP_EGRESS_DENY ? splitEgressSetting(env.HTTP_EGRESS_DENY) : undefined,
+    httpEgressAllow: env.HTTP_EGRESS_ALLOW ? splitEgressSetting(env.HTTP_EGRESS_ALLOW) : undefined,
     maxChainDepth: env.SCHEDULER_MAX_CHAIN_DEPTH,
     apiKey: env.API_KEY,
     clockSkewMs: env.SCHEDULER_CLOCK_SKEW_MS,

@@ -1,9 +1,14 @@
 import { Inject } from '@nestjs/common';
+import { STATUS_CODES } from 'node:http';
 import { SCHEDULER_OPTIONS, SchedulerOptions } from '../config/scheduler-options';
+import { readCapped } from './capped-body';
+import { EgressPolicy } from './egress/egress-policy';
+import { EgressDeniedError, GuardedDispatcher } from './egress/guarded-dispatcher';
 import { TaskHandler, TaskRunContext } from './task-handler';
+import { requestFollowingRedirects, WebhookResponse } from './webhook-request';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'] as const;
-const MAX_RESPONSE_CHARS = 16 * 1024;
+const MAX_RESPONSE_BYTES = 16 * 1024;
 
 interface HttpPayload {
   url: string;
@@ -17,11 +22,17 @@ interface HttpPayload {
  * `Idempotency-Key` is the run id; and its chain depth, which a receiver that publishes an event
  * back sends along (`X-Scout-Chain-Depth`), so a loop through webhooks stops. A non-2xx answer
  * or a network error fails the run. The request is bounded by `HTTP_HANDLER_TIMEOUT_SECONDS` and
- * by the run's timeout (which aborts the run's signal), whichever comes first.
+ * by the run's timeout (which aborts the run's signal), whichever comes first. Every hop (at most
+ * 5 redirects) passes the egress policy, at save time for literal addresses and at connect time
+ * for the address reached; the answer is read as a stream and at most 16 KiB of it kept.
  */
 @TaskHandler('http')
 export class HttpHandler implements TaskHandler {
-  constructor(@Inject(SCHEDULER_OPTIONS) private readonly options: SchedulerOptions) {}
+  constructor(
+    @Inject(SCHEDULER_OPTIONS) private readonly options: SchedulerOptions,
+    private readonly egress: EgressPolicy,
+    private readonly dispatcher: GuardedDispatcher,
+  ) {}
 
   validatePayload(payload: Record<string, unknown> | null): string | null {
     if (!payload) return 'payload: the http handler needs {url, method?, headers?, body?}';
@@ -44,7 +55,13 @@ export class HttpHandler implements TaskHandler {
     ) {
       return 'payload.headers: must be an object of string values';
     }
-    return null;
+    return this.egressProblem(url);
+  }
+
+  /** A literal address the egress policy denies (or a name outside `HTTP_EGRESS_ALLOW`) is refused at save. */
+  private egressProblem(url: string): string | null {
+    const refusal = this.egress.refusalForUrl(new URL(url));
+    return refusal ? `payload.url: ${refusal}` : null;
   }
 
   async run(context: TaskRunContext): Promise<{ status: number; body: unknown }> {
@@ -63,32 +80,38 @@ export class HttpHandler implements TaskHandler {
     const limitSeconds = this.options.httpHandlerTimeoutSeconds;
     const deadline = AbortSignal.timeout(limitSeconds * 1000);
     const signal = AbortSignal.any([context.signal, deadline]);
-    let response: Response;
+    let response: WebhookResponse;
     let text: string;
     try {
-      response = await fetch(payload.url, {
+      response = await requestFollowingRedirects(this.dispatcher.agent, this.egress, {
+        url: payload.url,
         method,
         headers,
         body: hasBody ? JSON.stringify(payload.body) : undefined,
         signal,
       });
       // The body is read under the same bound: a receiver may send headers and then stall.
-      text = (await response.text()).slice(0, MAX_RESPONSE_CHARS);
+      text = await readCapped(response.body, MAX_RESPONSE_BYTES);
     } catch (error) {
+      if (error instanceof EgressDeniedError)
+        throw new Error(`${method} ${payload.url} refused: ${error.message}`);
       if (context.signal.aborted)
         throw new Error(`${method} ${payload.url} was aborted (${String(context.signal.reason)})`);
       if (deadline.aborted)
         throw new Error(
           `${method} ${payload.url} gave no answer within ${limitSeconds} s (HTTP_HANDLER_TIMEOUT_SECONDS)`,
         );
-      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      // An errno code (ECONNREFUSED, ENOTFOUND) says it best; undici's own (UND_ERR_…) less than its message.
+      const { code, message } = error as { code?: string; message?: string };
       throw new Error(
-        `${method} ${payload.url} failed: ${cause?.code ?? cause?.message ?? (error as Error).message}`,
+        `${method} ${payload.url} failed: ${code && /^E[A-Z]+$/.test(code) ? code : (message ?? code)}`,
       );
     }
-    if (!response.ok) {
+    const status = response.statusCode;
+    if (status < 200 || status > 299) {
+      const where = response.url === payload.url ? '' : ` (redirected to ${response.url})`;
       throw new Error(
-        `${method} ${payload.url} answered ${response.status} ${response.statusText}: ${text.slice(0, 500)}`,
+        `${method} ${payload.url}${where} answered ${status} ${STATUS_CODES[status] ?? ''}: ${text.slice(0, 500)}`,
       );
     }
     let body: unknown = text;
@@ -97,6 +120,6 @@ export class HttpHandler implements TaskHandler {
     } catch {
       // Not JSON: keep the text.
     }
-    return { status: response.status, body };
+    return { status, body };
   }
 }

@@ -12,14 +12,20 @@ export interface ReceivedCall {
 /** A webhook receiver on loopback that records every call; `respond` decides each answer. */
 export class WebhookServer {
   readonly calls: ReceivedCall[] = [];
-  respond: (call: ReceivedCall) => { status: number; body?: string; delayMs?: number } = () => ({
+  respond: (call: ReceivedCall) => {
+    status: number;
+    body?: string;
+    delayMs?: number;
+    headers?: Record<string, string>;
+  } = () => ({
     status: 200,
     body: '{"ok":true}',
   });
   private server!: Server;
   url = '';
 
-  async start(): Promise<this> {
+  /** `host`: any loopback address (Linux routes all of 127/8 to lo), 127.0.0.1 by default. */
+  async start(host = '127.0.0.1'): Promise<this> {
     this.server = createServer((request, response) => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -35,13 +41,13 @@ export class WebhookServer {
         const answer = this.respond(call);
         setTimeout(() => {
           if (response.destroyed) return;
-          response.writeHead(answer.status, { 'content-type': 'application/json' });
+          response.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
           response.end(answer.body ?? '');
         }, answer.delayMs ?? 0).unref();
       });
     });
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    await new Promise<void>((resolve) => this.server.listen(0, host, resolve));
+    this.url = `http://${host}:${(this.server.address() as AddressInfo).port}`;
     return this;
   }
 
