@@ -1,6 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { SCHEDULER_OPTIONS, SchedulerOptions } from '../config/scheduler-options';
 import { TaskHandler, TaskRunContext } from './task-handler';
+import { httpHeadersProblem } from './http-headers.validation';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'] as const;
 const MAX_RESPONSE_CHARS = 16 * 1024;
@@ -24,8 +25,8 @@ export class HttpHandler implements TaskHandler {
   constructor(@Inject(SCHEDULER_OPTIONS) private readonly options: SchedulerOptions) {}
 
   validatePayload(payload: Record<string, unknown> | null): string | null {
-    if (!payload) return 'payload: the http handler needs {url, method?, headers?, body?}';
-    const { url, method, headers } = payload;
+    if (!payload) return 'payload: the http handler needs {url, method?, headers?, secretHeaders?, body?}';
+    const { url, method } = payload;
     if (typeof url !== 'string' || !/^https?:\/\/\S+$/i.test(url) || !URL.canParse(url)) {
       return 'payload.url: must be an http:// or https:// URL';
     }
@@ -35,16 +36,7 @@ export class HttpHandler implements TaskHandler {
     ) {
       return `payload.method: must be one of ${METHODS.join(', ')}`;
     }
-    if (
-      headers !== undefined &&
-      (typeof headers !== 'object' ||
-        headers === null ||
-        Array.isArray(headers) ||
-        Object.values(headers).some((value) => typeof value !== 'string'))
-    ) {
-      return 'payload.headers: must be an object of string values';
-    }
-    return null;
+    return httpHeadersProblem(payload);
   }
 
   async run(context: TaskRunContext): Promise<{ status: number; body: unknown }> {

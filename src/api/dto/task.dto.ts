@@ -2,6 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsObject, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { TaskEntity } from '../../persistence/task.entity';
+import { maskSecretHeaders } from '../../common/secret-headers';
 import { RUN_STATUSES, type RunStatus } from '../../domain/run-status';
 import { TaskRunEntity } from '../../persistence/task-run.entity';
 import { EXAMPLE_CURSOR, EXAMPLE_PAYLOAD, EXAMPLE_RUN_ID, EXAMPLE_TASK_ID } from './api-examples';
@@ -124,7 +125,8 @@ export function toTaskDto(task: TaskEntity, nextRunAt: Date | null, lastRun: Tas
     name: task.name,
     description: task.description,
     handler: task.handler,
-    payload: task.payload,
+    // The one place a stored payload becomes an answer (REST, and TaskSchedulerService for hosts).
+    payload: maskSecretHeaders(task.payload),
     status: lastRun?.status === 'running' ? 'running' : 'idle',
     nextRunAt: nextRunAt ? nextRunAt.toISOString() : null,
     lastRun: lastRun
