@@ -36,6 +36,15 @@ describe('redactSecrets', () => {
     ).toBe('GET http://***:***@127.0.0.1/ failed');
   });
 
+  it('masks the beginning of a secret where a text was cut inside it', () => {
+    expect(redactSecrets(payload, 'answered 401: {"authorization":"Bearer tok-12')).toBe(
+      'answered 401: {"authorization":"***',
+    );
+    expect(redactSecrets(payload, 'preview ends with tok-12')).toBe('preview ends with ***');
+    expect(redactSecrets(payload, 'ends with tok-1')).toBe('ends with tok-1');
+    expect(redactSecrets(payload, 'key-abcdef and key-abc')).toBe('*** and ***');
+  });
+
   it('replaces secrets in strings and keys of a result at any depth, without touching other values', () => {
     const echoed = {
       status: 200,

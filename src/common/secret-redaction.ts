@@ -3,6 +3,7 @@ import { headersOf, isPlainObject, SECRET_MASK, secretHeaderNames } from './secr
 type Payload = Record<string, unknown> | null | undefined;
 
 const NO_SECRETS: readonly string[] = [];
+const MIN_CUT = 6;
 
 /**
  * The secret strings of a payload, longest first: each secret header's value, its credentials
@@ -37,12 +38,37 @@ export function secretValuesOf(payload: Payload): readonly string[] {
   return [...values].filter((value) => value !== '').sort((a, b) => b.length - a.length);
 }
 
-/** `text` with every secret replaced by `***`. */
+/**
+ * `text` with every secret replaced by `***`, and a secret's beginning (6 characters or more)
+ * that ends the text too: errors and results are cut to a length, and the cut may fall inside a
+ * secret.
+ */
 export function redactText(text: string, secrets: readonly string[]): string {
   let redacted = text;
-  for (const secret of secrets)
+  for (const secret of secrets) {
     if (redacted.includes(secret)) redacted = redacted.split(secret).join(SECRET_MASK);
+    const cut = cutSecretAt(redacted, secret);
+    if (cut >= 0) redacted = redacted.slice(0, cut) + SECRET_MASK;
+  }
   return redacted;
+}
+
+/** Where the longest beginning of `secret` (at least 6 characters: fewer would mask
+ * ordinary words that happen to begin a secret) that ends `text` starts; -1: none. */
+function cutSecretAt(text: string, secret: string): number {
+  if (secret.length <= MIN_CUT || text.length < MIN_CUT) return -1;
+  const head = secret.slice(0, MIN_CUT);
+  const earliest = Math.max(0, text.length - secret.length + 1);
+  let found = -1;
+  for (
+    let at = text.lastIndexOf(head, text.length - MIN_CUT);
+    at >= earliest;
+    at = text.lastIndexOf(head, at - 1)
+  ) {
+    if (secret.startsWith(text.slice(at))) found = at;
+    if (at === 0) break;
+  }
+  return found;
 }
 
 /**
