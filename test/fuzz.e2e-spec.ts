@@ -417,6 +417,12 @@ function invalidHttpPayload(rng: Rng, update: boolean): Record<string, unknown> 
       ])),
     () => Object.assign(headers, { Authorization: STORED_SECRETS.authorization, authorization: 'Bearer b' }),
     () => (payload.headers = rng.pick(['str', [], 5, null, [['Authorization', 'x']]])),
+    () => (payload.method = rng.pick(['TRACE', 'CONNECT', '', 5])),
+    update
+      ? () => (headers[rng.pick(['Cookie', 'Proxy-Authorization'])] = '***') // nothing stored to keep
+      : () => (headers[rng.pick(['Authorization', 'x-api-key', 'Cookie'])] = rng.pick(['***', null])),
+  ];
+  const urlFaults: Array<() => void> = [
     () => (payload.url = `http://user:${STORED_SECRETS.signing}@127.0.0.1:9/`),
     () =>
       (payload.url = rng.pick([
@@ -427,13 +433,14 @@ function invalidHttpPayload(rng: Rng, update: boolean): Record<string, unknown> 
         '//127.0.0.1/',
         5,
       ])),
-    () => (payload.method = rng.pick(['TRACE', 'CONNECT', '', 5])),
-    update
-      ? () => (headers[rng.pick(['Cookie', 'Proxy-Authorization'])] = '***') // nothing stored to keep
-      : () => (headers[rng.pick(['Authorization', 'x-api-key', 'Cookie'])] = rng.pick(['***', null])),
   ];
   if (!('headers' in payload)) payload.headers = headers;
+  if (rng.chance(0.15)) {
+    rng.pick(urlFaults)();
+    return payload;
+  }
   rng.pick(faults)();
+  // A link-local URL only beside another fault: refused here whatever the egress policy says.
   if (rng.chance(0.3)) payload.url = rng.pick(LINK_LOCAL_URLS);
   return payload;
 }
