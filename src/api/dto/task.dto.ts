@@ -33,7 +33,9 @@ export class CreateTaskDto {
   handler?: string;
 
   /**
-   * Given to the handler (a JSON object, at most 64 KiB). For `http`: `{url, method?, headers?, body?}`.
+   * Given to the handler (a JSON object, at most 64 KiB). For `http`: `{url, method?, headers?,
+   * secretHeaders?, body?}`. Secret headers (`Authorization`, `Proxy-Authorization`, `Cookie`,
+   * `X-API-Key` and those named in `secretHeaders`) are write-only: answers show `"***"`.
    */
   @IsOptional()
   @IsObject()
@@ -72,6 +74,10 @@ export class UpdateTaskDto {
   @Matches(HANDLER_NAME, { message: 'handler must be a handler name (letters, digits, _ . : -)' })
   handler?: string;
 
+  /**
+   * Replaces the payload. In its `headers`, a secret header left out or sent as `"***"` keeps
+   * its stored value, and `null` removes a header.
+   */
   @IsOptional()
   @IsObject()
   @ApiProperty({ required: false, nullable: true, example: EXAMPLE_PAYLOAD })
