@@ -53,8 +53,10 @@ export function redactText(text: string, secrets: readonly string[]): string {
   return redacted;
 }
 
-/** Where the longest beginning of `secret` (at least 6 characters: fewer would mask
- * ordinary words that happen to begin a secret) that ends `text` starts; -1: none. */
+/**
+ * Where the longest beginning of `secret` that ends `text` starts; -1: none. At least 6
+ * characters: fewer would mask ordinary words that happen to begin a secret.
+ */
 function cutSecretAt(text: string, secret: string): number {
   if (secret.length <= MIN_CUT || text.length < MIN_CUT) return -1;
   const head = secret.slice(0, MIN_CUT);
