@@ -7,17 +7,28 @@ import { startTestApp, TestApp } from './support/test-app';
 import { waitFor } from './support/webhook-server';
 
 /**
- * Fuzz (the error contract of `docs/API.md`): 500 malformed requests, generated from a fixed seed, over every REST
+ * Fuzz (the error contract of `docs/API.md`): 600 malformed requests, generated from a fixed seed, over every REST
  * route. Each must be refused with a 4xx `{statusCode, error, message}` (never a 5xx, a stack
  * trace or SQL), and none may change what is stored. Every mutating request is invalid by
  * construction: seeded ids appear only in reads and in writes whose body is certainly invalid.
+ * No answer may show a secret header value that is stored (issue 18). The `http` tasks are only
+ * ever saved, never run: their URLs (loopback in odd spellings; link-local ones only in bodies
+ * that are refused anyway) are never called.
  */
 
 jest.setTimeout(180_000);
 
 const SEED = 20_261_126;
-const REQUESTS = 500;
+const REQUESTS = 600;
 const EVENT = 'fuzz.seeded-event';
+
+/** The secret header values of the seeded `http` tasks: no answer may ever contain one. */
+const STORED_SECRETS = {
+  authorization: 'Bearer fuzz-sk-5b7e0c2a91d4',
+  apiKey: 'fuzz-ak-0d3f6a8c42e7',
+  signing: 'fuzz-sig-9e1b4d7f30a6',
+};
+const SECRET_VALUES = [...Object.values(STORED_SECRETS), 'fuzz-sk-5b7e0c2a91d4'];
 
 /** A stack frame or SQL in a response body would leak internals (HTML error pages escape spaces). */
 const LEAKS = [
@@ -122,6 +133,8 @@ function deepJson(rng: Rng, depth: number): string {
 
 interface Seeded {
   taskIds: string[];
+  /** Seeded `http` tasks, each with the secret headers of STORED_SECRETS. */
+  httpTaskIds: string[];
   yearAhead: string;
 }
 
@@ -289,8 +302,161 @@ const payloadField: Field = {
     { k: 'a\u0000' },
     { 'k\u0000': 1 },
     { list: ['ok', { deeper: 'b\u0000' }] },
+    // Secret-header rules hold for every handler's payload.
+    { headers: { 'x-a': 'b' }, secretHeaders: 'x-a' },
+    { secretHeaders: ['bad name'] },
+    { headers: { Cookie: '***' } },
+    { headers: { Authorization: 'a', authorization: 'b' } },
   ]),
 };
+
+// ---------------------------------------------------------------------------------------------
+// http payloads (issue 18): secret headers, null and "***" values, URLs in odd spellings
+
+/** Loopback in every spelling: valid, so they may be stored (never called: port 9, never run). */
+const LOOPBACK_URLS = [
+  'http://127.0.0.1:9/hook',
+  'HTTP://127.0.0.1:9/Hook?a=1#f',
+  'http://2130706433:9/',
+  'http://0x7f000001:9/',
+  'http://0177.0.0.1:9/',
+  'http://0x7f.0.0.1:9/',
+  'http://127.1:9/',
+  'http://127.0.0.2:9/',
+  'http://[::1]:9/',
+  'http://[::ffff:127.0.0.1]:9/',
+  'http://[0:0:0:0:0:ffff:7f00:1]:9/',
+  'http://localhost:9/',
+  'https://127.0.0.1:9/tls',
+];
+/** Link-local and metadata addresses: only ever in a body refused for another fault too. */
+const LINK_LOCAL_URLS = [
+  'http://169.254.169.254/latest/meta-data/',
+  'http://2852039166/',
+  'http://0xa9fea9fe/',
+  'http://0251.0376.0251.0376/',
+  'http://169.254.43518/',
+  'http://[::ffff:169.254.169.254]/',
+  'http://[::ffff:a9fe:a9fe]/',
+  'http://[fe80::1]/',
+  'http://[fe80::1%25eth0]/',
+  'http://[fd00:ec2::254]/',
+  'http://100.100.100.200/',
+  'http://0.0.0.0/',
+  'http://0/',
+];
+const JUNK_HEADER_VALUES = [
+  'Bearer ',
+  'Bearer x',
+  'Basic Og==',
+  'x'.repeat(2_000),
+  "' or 1=1 --",
+  '\t',
+  'ÿÿ',
+  '{}',
+];
+
+/** A valid `http` payload; `update`: for a seeded http task, where null and "***" are valid too. */
+function validHttpPayload(rng: Rng, update: boolean): Record<string, unknown> {
+  const payload: Record<string, unknown> = { url: rng.pick(LOOPBACK_URLS) };
+  if (rng.chance(0.3)) payload.method = rng.pick(['GET', 'post', 'PUT', 'DELETE', 'HEAD']);
+  if (rng.chance(0.2)) payload.body = rng.pick(JSON_VALUES);
+  if (rng.chance(0.8)) {
+    const headers: Record<string, unknown> = {};
+    if (rng.chance(0.5))
+      headers[rng.pick(['Authorization', 'authorization', 'AUTHORIZATION'])] = rng.pick(JUNK_HEADER_VALUES);
+    if (rng.chance(0.4)) headers[rng.pick(['X-API-Key', 'x-api-key'])] = rng.pick(JUNK_HEADER_VALUES);
+    if (rng.chance(0.3))
+      headers[rng.pick(['Host', 'Origin', 'Cookie', 'Proxy-Authorization'])] = rng.pick(JUNK_HEADER_VALUES);
+    if (rng.chance(0.3)) headers['X-Trace'] = rng.pick(['', 'a b', '***', ...JUNK_HEADER_VALUES]);
+    if (update) {
+      if (rng.chance(0.4)) headers[rng.pick(['Authorization', 'x-api-key', 'X-Signing-Key'])] = '***';
+      if (rng.chance(0.3)) headers[rng.pick(['Authorization', 'X-Trace', 'x-never-stored'])] = null;
+    }
+    // Distinct names, case-insensitively (a duplicate is a fault of its own).
+    const seen = new Set<string>();
+    payload.headers = Object.fromEntries(
+      Object.entries(headers).filter(
+        ([name]) => !seen.has(name.toLowerCase()) && seen.add(name.toLowerCase()),
+      ),
+    );
+  }
+  if (rng.chance(0.4))
+    payload.secretHeaders = rng.pick([[], ['X-Trace'], ['x-signing-key', 'X-Other'], ['Host']]);
+  return payload;
+}
+
+/** An `http` payload with at least one fault (refused whatever the handler's egress policy says). */
+function invalidHttpPayload(rng: Rng, update: boolean): Record<string, unknown> {
+  const payload = validHttpPayload(rng, update);
+  const headers = (payload.headers ?? {}) as Record<string, unknown>;
+  const faults: Array<() => void> = [
+    () =>
+      (payload.secretHeaders = rng.pick([
+        'x-token',
+        5,
+        null,
+        {},
+        [5],
+        [''],
+        ['bad name'],
+        ['a:b'],
+        Array(101).fill('x'),
+      ])),
+    () => (headers[rng.pick(['bad name', '', 'a:b', 'é', 'x'.repeat(201), '(x)'])] = 'v'),
+    () =>
+      (headers[rng.pick(['Authorization', 'X-API-Key', 'X-Trace'])] = rng.pick([
+        `${STORED_SECRETS.authorization}\r\nX-Injected: 1`,
+        `${STORED_SECRETS.apiKey}\n`,
+        `€ ${STORED_SECRETS.signing}`,
+        `${STORED_SECRETS.apiKey}\u0000`,
+        5,
+        [],
+        {},
+        true,
+      ])),
+    () => Object.assign(headers, { Authorization: STORED_SECRETS.authorization, authorization: 'Bearer b' }),
+    () => (payload.headers = rng.pick(['str', [], 5, null, [['Authorization', 'x']]])),
+    () => (payload.method = rng.pick(['TRACE', 'CONNECT', '', 5])),
+    update
+      ? () => (headers[rng.pick(['Cookie', 'Proxy-Authorization'])] = '***') // nothing stored to keep
+      : () => (headers[rng.pick(['Authorization', 'x-api-key', 'Cookie'])] = rng.pick(['***', null])),
+  ];
+  const urlFaults: Array<() => void> = [
+    () => (payload.url = `http://user:${STORED_SECRETS.signing}@127.0.0.1:9/`),
+    () =>
+      (payload.url = rng.pick([
+        'ftp://127.0.0.1/',
+        'http://',
+        'javascript:alert(1)',
+        'http://exa mple/',
+        '//127.0.0.1/',
+        5,
+      ])),
+  ];
+  if (!('headers' in payload)) payload.headers = headers;
+  if (rng.chance(0.15)) {
+    rng.pick(urlFaults)();
+    return payload;
+  }
+  rng.pick(faults)();
+  // A link-local URL only beside another fault: refused here whatever the egress policy says.
+  if (rng.chance(0.3)) payload.url = rng.pick(LINK_LOCAL_URLS);
+  return payload;
+}
+
+/** A create (`update` false) or PATCH body for an http task that must be refused. */
+function invalidHttpTaskBody(rng: Rng, update: boolean): Body {
+  const body: Record<string, unknown> = {};
+  if (!update || rng.chance(0.3)) body.name = nameField.valid(rng);
+  if (!update || rng.chance(0.5)) body.handler = 'http';
+  const roll = rng.next();
+  body.payload = roll < 0.85 ? invalidHttpPayload(rng, update) : validHttpPayload(rng, update);
+  if (roll >= 0.85 && roll < 0.93) body.name = PATCH_FIELDS.name.invalid!(rng);
+  else if (roll >= 0.93)
+    setKey(body, unknownKey(rng, ['name', 'description', 'handler', 'payload', 'schedule']), 1);
+  return { data: Buffer.from(JSON.stringify(body), 'utf8'), contentType: 'application/json' };
+}
 
 const TASK_FIELDS: Record<string, Field> = {
   name: nameField,
@@ -915,6 +1081,18 @@ const GENERATORS: Generator[] = [
     path: `/api/tasks${rng.chance(0.1) ? '/' : ''}${rng.chance(0.1) ? junkQuery(rng) : ''}`,
     body: invalidBody(rng, 'task', TASK_FIELDS, ['name']),
   }),
+  (rng) => ({
+    route: 'POST /api/tasks (http)',
+    method: 'POST',
+    path: '/api/tasks',
+    body: invalidHttpTaskBody(rng, false),
+  }),
+  (rng, seeded) => ({
+    route: 'PATCH /api/tasks/{id} (http)',
+    method: 'PATCH',
+    path: `/api/tasks/${rng.pick(seeded.httpTaskIds)}`,
+    body: invalidHttpTaskBody(rng, true),
+  }),
   (rng, seeded) => ({
     route: 'GET /api/tasks',
     method: rng.chance(0.05) ? 'HEAD' : 'GET',
@@ -1075,7 +1253,7 @@ function junkQuery(rng: Rng): string {
 }
 
 const HEADER_VALUES: Record<string, string[]> = {
-  'x-api-key': ['', 'wrong-key', 'x'.repeat(1_000), "' or 1=1 --", 'null'],
+  'x-api-key': ['', 'wrong-key', 'x'.repeat(1_000), "' or 1=1 --", 'null', STORED_SECRETS.apiKey, 'ÿ\t'],
   'x-request-id': [
     'abc',
     'x'.repeat(300),
@@ -1089,12 +1267,44 @@ const HEADER_VALUES: Record<string, string[]> = {
   accept: ['application/json', 'text/html', '*/*', 'application/xml', 'garbage', '', 'text/event-stream'],
   'accept-encoding': ['gzip, br', 'identity;q=0', '*', 'bogus'],
   'accept-language': ['de-DE', '*', 'x'.repeat(200)],
-  origin: ['http://evil.example', 'null', 'file://'],
+  origin: [
+    'http://evil.example',
+    'null',
+    'file://',
+    '',
+    'http://127.0.0.1.evil.example',
+    'http://localhost:1',
+    'http://[::1]',
+    'http://2130706433',
+    'x'.repeat(500),
+    '*',
+  ],
+  host: [
+    'evil.example',
+    'localhost:1',
+    '127.0.0.1.nip.io',
+    '169.254.169.254',
+    '2130706433',
+    '[::1',
+    'a b',
+    '@',
+    'x'.repeat(300),
+    '',
+  ],
   'x-forwarded-for': ['1.2.3.4, garbage', '::1', 'not an ip'],
   'x-forwarded-proto': ['gopher'],
   'x-http-method-override': ['DELETE', 'PATCH', 'PUT'],
   'x-method-override': ['DELETE'],
-  authorization: ['Bearer garbage', 'Basic Og==', ''],
+  authorization: [
+    'Bearer garbage',
+    'Basic Og==',
+    '',
+    'Bearer',
+    'Bearer ' + 'x'.repeat(2_000),
+    'Bearer ÿÿ\t',
+    "Bearer ' or 1=1 --",
+    STORED_SECRETS.authorization,
+  ],
   cookie: ['a=b', 'session=%00', '=;=;'],
   range: ['bytes=0-10', 'bytes=garbage'],
   'if-none-match': ['*', 'W/"x"'],
@@ -1193,6 +1403,8 @@ function problemsOf(request: FuzzRequest, answer: Answer): string[] {
     problems.push(`a ${request.method} that must be refused was accepted`);
   }
   for (const leak of LEAKS) if (leak.test(answer.text)) problems.push(`body matches ${String(leak)}`);
+  for (const secret of SECRET_VALUES)
+    if (answer.text.includes(secret)) problems.push('body shows a stored secret');
   const isJson = /application\/json/.test(answer.headers['content-type'] ?? '');
   // 431 comes from Node's HTTP parser (headers over 16 KiB), before the app: no body.
   const transportLevel = answer.status === 431 && answer.text === '';
@@ -1291,6 +1503,12 @@ describe.each(DATABASE_KINDS)('fuzz: malformed REST requests on %s', (kind) => {
   /** Tasks with schedules of every form, none of which fires during the test. */
   async function seed(): Promise<Seeded> {
     const yearAhead = new Date(Date.now() + 365 * 86_400_000).toISOString().slice(0, 19);
+    const secretHeaders = {
+      Authorization: STORED_SECRETS.authorization,
+      'X-API-Key': STORED_SECRETS.apiKey,
+      'X-Signing-Key': STORED_SECRETS.signing,
+      'X-Trace': 'visible',
+    };
     const leapDay = await ok('POST', '/api/tasks', {
       name: 'fuzz: leap-day cron',
       description: 'fires on 29 February',
@@ -1322,8 +1540,24 @@ describe.each(DATABASE_KINDS)('fuzz: malformed REST requests on %s', (kind) => {
     const webhook = await ok('POST', '/api/tasks', {
       name: 'fuzz: webhook',
       handler: 'http',
-      payload: { url: 'http://127.0.0.1:9/hook', method: 'POST' },
+      payload: {
+        url: 'http://127.0.0.1:9/hook',
+        method: 'POST',
+        headers: secretHeaders,
+        secretHeaders: ['x-signing-key'],
+      },
     });
+    // Never scheduled nor run: the odd spellings are only stored.
+    const oddWebhooks = [];
+    for (const url of ['http://2130706433:9/', 'http://0x7f.0.0.1:9/', 'http://[::ffff:127.0.0.1]:9/']) {
+      oddWebhooks.push(
+        await ok('POST', '/api/tasks', {
+          name: `fuzz: webhook ${url}`,
+          handler: 'http',
+          payload: { url, headers: secretHeaders, secretHeaders: ['X-Signing-Key'] },
+        }),
+      );
+    }
     // Finished runs, so that run pages and cursors have something to show.
     for (let index = 0; index < 3; index++) await ok('POST', `/api/tasks/${onEvent.id}/run`);
     await waitFor(
@@ -1335,9 +1569,10 @@ describe.each(DATABASE_KINDS)('fuzz: malformed REST requests on %s', (kind) => {
       'the seeded runs to finish',
     );
     return {
-      taskIds: [leapDay, interval, oneShot, onEvent, chained, paused, webhook].map(
+      taskIds: [leapDay, interval, oneShot, onEvent, chained, paused, webhook, ...oddWebhooks].map(
         (task: { id: string }) => task.id,
       ),
+      httpTaskIds: [webhook, ...oddWebhooks].map((task: { id: string }) => task.id),
       yearAhead,
     };
   }
@@ -1386,5 +1621,72 @@ describe.each(DATABASE_KINDS)('fuzz: malformed REST requests on %s', (kind) => {
 
     // Nothing stored has changed, and no answer had a problem.
     expect({ stored: await snapshot(), failures }).toEqual({ stored: before, failures: [] });
+  });
+  it('accepts valid http payloads with secrets, on create and update, and never answers one', async () => {
+    const rng = new Rng(SEED + 3);
+    const given: string[] = [];
+    const secret = (): string => {
+      const value = `fz-${rng.uuid()}`;
+      given.push(value);
+      return value;
+    };
+    const texts: string[] = [];
+    async function send(method: string, path: string, body: unknown, status: number): Promise<string> {
+      const response = await fetch(`${service.url}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      const text = await response.text();
+      expect({ method, path, status: response.status }).toEqual({ method, path, status });
+      texts.push(text);
+      return text;
+    }
+    for (let index = 0; index < 30; index++) {
+      const created = JSON.parse(
+        await send(
+          'POST',
+          '/api/tasks',
+          {
+            name: `fuzz: secrets ${index}`,
+            handler: 'http',
+            payload: {
+              url: rng.pick(LOOPBACK_URLS),
+              headers: {
+                [rng.pick(['Authorization', 'authorization', 'AUTHORIZATION'])]: `Bearer ${secret()}`,
+                [rng.pick(['X-API-Key', 'x-api-key'])]: secret(),
+                [rng.pick(['Cookie', 'Proxy-Authorization'])]: `s=${secret()}`,
+                'X-Custom': secret(),
+                'X-Trace': 'visible',
+              },
+              secretHeaders: [rng.pick(['X-Custom', 'x-custom', 'X-CUSTOM'])],
+            },
+          },
+          201,
+        ),
+      ) as { id: string };
+      // Left out (Cookie, X-Custom), "***", null, a new value, a new secret header.
+      await send(
+        'PATCH',
+        `/api/tasks/${created.id}`,
+        {
+          payload: {
+            url: rng.pick(LOOPBACK_URLS),
+            headers: {
+              Authorization: rng.pick(['***', `Bearer ${secret()}`]),
+              'x-api-key': rng.pick(['***', null, secret()]),
+              'X-New': secret(),
+            },
+            secretHeaders: ['X-New'],
+          },
+        },
+        200,
+      );
+      texts.push(JSON.stringify(await ok('GET', `/api/tasks/${created.id}`)));
+    }
+    texts.push(JSON.stringify(await allPages('/api/tasks', 'cursor')));
+    const shown = given.filter((value) => texts.some((text) => text.includes(value)));
+    expect(shown).toEqual([]);
+    expect(texts.join('\n')).toContain('"X-Custom":"***"');
   });
 });

@@ -1,10 +1,12 @@
 import { Inject } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
+import { secretHeaderNames } from '../common/secret-headers';
 import { SCHEDULER_OPTIONS, SchedulerOptions } from '../config/scheduler-options';
 import { readCapped } from './capped-body';
 import { EgressPolicy } from './egress/egress-policy';
 import { EgressDeniedError, GuardedDispatcher } from './egress/guarded-dispatcher';
 import { TaskHandler, TaskRunContext } from './task-handler';
+import { httpHeadersProblem } from './http-headers.validation';
 import { requestFollowingRedirects, WebhookResponse } from './webhook-request';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'] as const;
@@ -35,8 +37,8 @@ export class HttpHandler implements TaskHandler {
   ) {}
 
   validatePayload(payload: Record<string, unknown> | null): string | null {
-    if (!payload) return 'payload: the http handler needs {url, method?, headers?, body?}';
-    const { url, method, headers } = payload;
+    if (!payload) return 'payload: the http handler needs {url, method?, headers?, secretHeaders?, body?}';
+    const { url, method } = payload;
     if (typeof url !== 'string' || !/^https?:\/\/\S+$/i.test(url) || !URL.canParse(url)) {
       return 'payload.url: must be an http:// or https:// URL';
     }
@@ -46,16 +48,8 @@ export class HttpHandler implements TaskHandler {
     ) {
       return `payload.method: must be one of ${METHODS.join(', ')}`;
     }
-    if (
-      headers !== undefined &&
-      (typeof headers !== 'object' ||
-        headers === null ||
-        Array.isArray(headers) ||
-        Object.values(headers).some((value) => typeof value !== 'string'))
-    ) {
-      return 'payload.headers: must be an object of string values';
-    }
-    return this.egressProblem(url);
+    // Headers first: a refused URL is quoted in the egress message, and credentials in it are a 400 of their own.
+    return httpHeadersProblem(payload) ?? this.egressProblem(url);
   }
 
   /** A literal address the egress policy denies (or a name outside `HTTP_EGRESS_ALLOW`) is refused at save. */
@@ -89,6 +83,7 @@ export class HttpHandler implements TaskHandler {
         headers,
         body: hasBody ? JSON.stringify(payload.body) : undefined,
         signal,
+        credentialHeaders: secretHeaderNames(context.task.payload),
       });
       // The body is read under the same bound: a receiver may send headers and then stall.
       text = await readCapped(response.body, MAX_RESPONSE_BYTES);

@@ -5,6 +5,7 @@ import { SCHEDULER_OPTIONS, SchedulerOptions } from '../config/scheduler-options
 import { TaskEntity } from '../persistence/task.entity';
 import { NewTask, TaskChanges, TaskRepository } from '../persistence/task.repository';
 import { TaskHandlerRegistry } from './task-handler.registry';
+import { mergeSecretHeaders } from './secret-header-update';
 
 export const MAX_PAYLOAD_BYTES = 64 * 1024;
 
@@ -30,7 +31,7 @@ export class TaskService {
       name: input.name,
       description: input.description ?? null,
       handler: input.handler ?? this.options.defaultHandler,
-      payload: input.payload ?? null,
+      payload: input.payload ? mergeSecretHeaders(null, input.payload) : null,
     };
     this.assertRunnable(task);
     return task;
@@ -61,6 +62,8 @@ export class TaskService {
       Object.entries(changes).filter(([, value]) => value !== undefined),
     ) as TaskChanges;
     const current = await this.get(id);
+    // Secret headers left out or sent as "***" keep their stored values (see mergeSecretHeaders).
+    if (given.payload) given.payload = mergeSecretHeaders(current.payload, given.payload);
     this.assertRunnable({ ...current, ...given });
     return (await this.tasks.update(id, given)) ?? this.get(id);
   }

@@ -12,9 +12,15 @@ describe('requestFollowingRedirects', () => {
     requestFollowingRedirects(agent, policy, {
       url,
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: 'Bearer s3cret', 'x-scout-run-id': 'r1' },
+      headers: {
+        'content-type': 'application/json',
+        authorization: 'Bearer s3cret',
+        'x-signature': 'sig',
+        'x-scout-run-id': 'r1',
+      },
       body: '{"a":1}',
       signal: new AbortController().signal,
+      credentialHeaders: new Set(['authorization', 'x-signature']),
       ...extra,
     });
 
@@ -83,7 +89,7 @@ describe('requestFollowingRedirects', () => {
     expect((await send(`${origin}/see`)).statusCode).toBe(200);
   });
 
-  it('does not send credentials to another origin', async () => {
+  it('does not send credentials (the task secret headers) to another origin', async () => {
     agent
       .get(origin)
       .intercept({ path: '/away', method: 'POST' })
@@ -95,7 +101,8 @@ describe('requestFollowingRedirects', () => {
       .intercept({
         path: '/in',
         method: 'POST',
-        headers: (headers) => !('authorization' in headers) && headers['x-scout-run-id'] === 'r1',
+        headers: (headers) =>
+          !('authorization' in headers) && !('x-signature' in headers) && headers['x-scout-run-id'] === 'r1',
       })
       .reply(200, 'ok');
     expect((await send(`${origin}/away`)).statusCode).toBe(200);

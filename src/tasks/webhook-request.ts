@@ -7,7 +7,6 @@ export const MAX_REDIRECTS = 5;
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 // Sent to the webhook's own origin only, as browsers do with Authorization on a cross-origin hop.
-const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'cookie', 'x-api-key'];
 
 export interface WebhookRequest {
   url: string;
@@ -15,6 +14,8 @@ export interface WebhookRequest {
   headers: Record<string, string>;
   body?: string;
   signal: AbortSignal;
+  /** Lower-cased names not sent on to another origin: the task's secret headers. */
+  credentialHeaders: ReadonlySet<string>;
 }
 
 export type WebhookResponse = Dispatcher.ResponseData & { url: string };
@@ -74,7 +75,7 @@ export async function requestFollowingRedirects(
     }
     if (next.origin !== target.origin) {
       headers = Object.fromEntries(
-        Object.entries(headers).filter(([name]) => !CREDENTIAL_HEADERS.includes(name.toLowerCase())),
+        Object.entries(headers).filter(([name]) => !first.credentialHeaders.has(name.toLowerCase())),
       );
     }
     url = next.href;

@@ -2,6 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsObject, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { TaskEntity } from '../../persistence/task.entity';
+import { maskSecretHeaders } from '../../common/secret-headers';
 import { RUN_STATUSES, type RunStatus } from '../../domain/run-status';
 import { TaskRunEntity } from '../../persistence/task-run.entity';
 import { EXAMPLE_CURSOR, EXAMPLE_PAYLOAD, EXAMPLE_RUN_ID, EXAMPLE_TASK_ID } from './api-examples';
@@ -33,7 +34,9 @@ export class CreateTaskDto implements CreateTaskBody {
   handler?: string;
 
   /**
-   * Given to the handler (a JSON object, at most 64 KiB). For `http`: `{url, method?, headers?, body?}`.
+   * Given to the handler (a JSON object, at most 64 KiB). For `http`: `{url, method?, headers?,
+   * secretHeaders?, body?}`. Secret headers (`Authorization`, `Proxy-Authorization`, `Cookie`,
+   * `X-API-Key` and those named in `secretHeaders`) are write-only: answers show `"***"`.
    */
   @IsOptional()
   @IsObject()
@@ -72,6 +75,10 @@ export class UpdateTaskDto implements UpdateTaskBody {
   @Matches(HANDLER_NAME, { message: 'handler must be a handler name (letters, digits, _ . : -)' })
   handler?: string;
 
+  /**
+   * Replaces the payload. In its `headers`, a secret header left out or sent as `"***"` keeps
+   * its stored value, and `null` removes a header.
+   */
   @IsOptional()
   @IsObject()
   @ApiProperty({ required: false, nullable: true, example: EXAMPLE_PAYLOAD })
@@ -125,7 +132,8 @@ export function toTaskDto(task: TaskEntity, nextRunAt: Date | null, lastRun: Tas
     name: task.name,
     description: task.description,
     handler: task.handler,
-    payload: task.payload,
+    // The one place a stored payload becomes an answer (REST, and TaskSchedulerService for hosts).
+    payload: maskSecretHeaders(task.payload),
     status: lastRun?.status === 'running' ? 'running' : 'idle',
     nextRunAt: nextRunAt ? nextRunAt.toISOString() : null,
     lastRun: lastRun

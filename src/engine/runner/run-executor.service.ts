@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { Clock } from '../../common/clock';
+import { redactSecrets } from '../../common/secret-redaction';
 import { forEachInSlices } from '../../common/time-slices';
 import { SCHEDULER_OPTIONS, SchedulerOptions } from '../../config/scheduler-options';
 import { DatabaseState } from '../../persistence/database-state.service';
@@ -236,7 +237,14 @@ export class RunExecutor {
     if (active.timeout) clearTimeout(active.timeout);
     const finishedAt = new Date(finishedAtMs);
     this.active.delete(run.id);
-    this.outcomes.ran(run, { status, error, result }, startedAt, finishedAt);
+    // A handler's error or result may quote its task's secrets (a URL, an echoing webhook).
+    const payload = fire.task.payload;
+    this.outcomes.ran(
+      run,
+      { status, error: redactSecrets(payload, error), result: redactSecrets(payload, result) },
+      startedAt,
+      finishedAt,
+    );
     this.admission.release(run.scheduleId);
     if (status === 'succeeded') {
       for (const listener of this.successListeners) listener(fire, finishedAt);

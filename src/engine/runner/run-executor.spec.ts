@@ -136,6 +136,24 @@ describe('RunExecutor', () => {
       expect(executor.activeCount).toBe(0);
     });
 
+    it("records and tells a run's error and result without its task's secret header values", async () => {
+      const secretPayload = { url: 'http://127.0.0.1:9/', headers: { Authorization: 'Bearer tok-777' } };
+      handlers.set('echo', { run: () => ({ echoed: 'Bearer tok-777' }) });
+      handlers.set('leaks', { run: () => Promise.reject(new Error('401 for token tok-777')) });
+      const echo = fire('a', {}, { handler: 'echo' });
+      const leaks = fire('b', {}, { handler: 'leaks' });
+      echo.task.payload = secretPayload;
+      leaks.task.payload = secretPayload;
+      executor.launch(echo);
+      executor.launch(leaks);
+      await flush();
+
+      expect(journal.outcomeOf('run-1')).toMatchObject({ status: 'succeeded', result: { echoed: '***' } });
+      expect(journal.outcomeOf('run-2')).toMatchObject({ status: 'failed', error: '401 for token ***' });
+      expect(JSON.stringify(events)).not.toContain('tok-777');
+      expect(events.map((event) => event.name)).toContain('task_finished');
+    });
+
     it('a handler that returns a plain value succeeds with it as the result', async () => {
       handlers.set('sync', { run: () => 42 });
       executor.launch(fire(null, {}, { handler: 'sync' }));
