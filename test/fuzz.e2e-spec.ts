@@ -1090,6 +1090,16 @@ const HEADER_VALUES: Record<string, string[]> = {
   'accept-encoding': ['gzip, br', 'identity;q=0', '*', 'bogus'],
   'accept-language': ['de-DE', '*', 'x'.repeat(200)],
   origin: ['http://evil.example', 'null', 'file://'],
+  // Without an API key only loopback names are served: foreign, rebinding and broken Hosts get a 403.
+  host: [
+    'evil.example',
+    '127.0.0.1.nip.io',
+    'localhost.evil.example:80',
+    '2130706433',
+    '[::1',
+    'LOCALHOST',
+    '',
+  ],
   'x-forwarded-for': ['1.2.3.4, garbage', '::1', 'not an ip'],
   'x-forwarded-proto': ['gopher'],
   'x-http-method-override': ['DELETE', 'PATCH', 'PUT'],
