@@ -24,9 +24,9 @@ const isHealthPath = (path: string): boolean => path === '/health' || path.start
 /**
  * Everything the HTTP app needs besides its modules, shared by `main.ts` and the e2e tests so
  * they exercise the same pipeline: security headers, the loopback rules without an API key, CORS,
- * body limit, rate limit, the error shape outside the scheduler's routes, Swagger, Socket.IO. (Validation and the routes' error
- * filter are the scheduler controllers' own. Shutdown on signals is `main.ts`'s: tests close
- * their apps themselves.)
+ * body limit, rate limit, the error shape outside the scheduler's routes, Swagger, Socket.IO.
+ * (Validation and the routes' error filter and access guard are the scheduler controllers' own.
+ * Where to listen and shutdown on signals are `main.ts`'s: tests close their apps themselves.)
  */
 export function configureApp(app: INestApplication, env: Environment): void {
   const express = app as NestExpressApplication;
