@@ -1,11 +1,15 @@
 import { INestApplication } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
-import { rateLimit } from 'express-rate-limit';
+import type { NextFunction, Request, Response } from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
+import { accessMiddleware } from './api/access.middleware';
 import { DomainErrorFilter } from './api/domain-error.filter';
 import { rejectNonJsonBody } from './api/json-body.middleware';
-import { Environment } from './config/environment';
+import { presentedApiKey } from './common/api-key.verifier';
+import { RequestAccess } from './common/request-access';
+import { corsOriginsOf, Environment } from './config/environment';
 import { PinoLogger } from './config/pino-logger';
 import { ScoutIoAdapter } from './events/scout-io.adapter';
 import { HealthModule } from './health/health.module';
@@ -14,18 +18,15 @@ import { createSchedulerDocument } from './scheduler/scheduler-swagger';
 
 export const BODY_LIMIT = '1mb';
 
-function corsOrigins(env: Environment): string[] | '*' | null {
-  if (!env.CORS_ORIGINS) return null;
-  if (env.CORS_ORIGINS === '*') return '*';
-  return env.CORS_ORIGINS.split(',').map((origin) => origin.trim());
-}
+/** Health probes come from orchestrators, which name the container or pod, never a loopback host. */
+const isHealthPath = (path: string): boolean => path === '/health' || path.startsWith('/health/');
 
 /**
  * Everything the HTTP app needs besides its modules, shared by `main.ts` and the e2e tests so
- * they exercise the same pipeline: security headers, CORS, body limit, rate limit, the error
- * shape outside the scheduler's routes, Swagger, Socket.IO. (Validation and the routes' error
- * filter are the scheduler controllers' own. Shutdown on signals is `main.ts`'s: tests close
- * their apps themselves.)
+ * they exercise the same pipeline: security headers, the loopback rules without an API key, CORS,
+ * body limit, rate limit, the error shape outside the scheduler's routes, Swagger, Socket.IO.
+ * (Validation and the routes' error filter and access guard are the scheduler controllers' own.
+ * Where to listen and shutdown on signals are `main.ts`'s: tests close their apps themselves.)
  */
 export function configureApp(app: INestApplication, env: Environment): void {
   const express = app as NestExpressApplication;
@@ -38,19 +39,36 @@ export function configureApp(app: INestApplication, env: Environment): void {
   express.use((request: { path: string }, response: unknown, next: () => void) =>
     (request.path.startsWith('/docs') ? docs : strict)(request as never, response as never, next),
   );
-  const origins = corsOrigins(env);
+  // Without an API key, everything but the health probes answers loopback requests only (DNS
+  // rebinding, foreign pages): the module's routes check it again with the same RequestAccess.
+  const access = app.get(RequestAccess, { strict: false });
+  if (!access.keys.enabled) {
+    const loopbackOnly = accessMiddleware(access);
+    express.use((request: Request, response: Response, next: NextFunction) =>
+      isHealthPath(request.path) ? next() : loopbackOnly(request, response, next),
+    );
+  }
+  const origins = corsOriginsOf(env);
   if (origins)
-    express.enableCors({ origin: origins, allowedHeaders: ['content-type', 'x-api-key', 'x-request-id'] });
+    express.enableCors({
+      origin: origins,
+      allowedHeaders: ['content-type', 'x-api-key', 'authorization', 'x-request-id'],
+    });
   express.useBodyParser('json', { limit: BODY_LIMIT });
   // The scheduler's routes refuse non-JSON bodies themselves; here also every other /api path,
   // before the rate limit counts the request.
   express.use('/api', rejectNonJsonBody);
-  // Per client address, on the API only: /health and /metrics stay cheap to poll.
+  // Per key when a valid one is presented (by its digest, never the key), otherwise per client
+  // address; on the API only: /health and /metrics stay cheap to poll.
   express.use(
     '/api',
     rateLimit({
       windowMs: 60_000,
       limit: env.RATE_LIMIT_PER_MINUTE,
+      keyGenerator: (request) => {
+        const key = access.keys.match(presentedApiKey(request.headers));
+        return key ? `key:${key}` : `ip:${ipKeyGenerator(request.ip ?? '')}`;
+      },
       standardHeaders: 'draft-8',
       legacyHeaders: false,
       handler: (_request, response) => {
@@ -65,9 +83,6 @@ export function configureApp(app: INestApplication, env: Environment): void {
   express.useWebSocketAdapter(new ScoutIoAdapter(app, origins, env.DATABASE_URL));
   // Unknown routes, bodies the parser refuses (413, malformed JSON) and /health answer in the same shape.
   app.useGlobalFilters(new DomainErrorFilter(app.get(DatabaseState, { strict: false })));
-  if (!env.API_KEY) {
-    logger.warn('API_KEY is not set: the REST API and Socket.IO accept anyone who can reach this port');
-  }
 
   const document = createSchedulerDocument(app, { include: [HealthModule] });
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });

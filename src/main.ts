@@ -3,6 +3,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 import { ConfigurationError, loadEnvironment } from './config/environment';
+import { listenAddressOf } from './config/listen-address';
 import { EngineLifecycle } from './engine/engine-lifecycle.service';
 import { stopGracefullyOnSignals } from './shutdown-signals';
 import { reportReady } from './startup-report';
@@ -30,8 +31,10 @@ async function bootstrap(): Promise<void> {
     graceSeconds: env.SCHEDULER_SHUTDOWN_GRACE_SECONDS,
     endGrace: () => lifecycle.endGraceNow(),
   });
-  await app.listen(env.PORT, env.HOST);
-  reportReady(app, __dirname);
+  // Protected mode (no API_KEY, no HOST): loopback only (config/listen-address.ts).
+  const listen = listenAddressOf(env);
+  await app.listen(env.PORT, listen.host);
+  reportReady(app, __dirname, listen);
 }
 
 bootstrap().catch((error: unknown) => {

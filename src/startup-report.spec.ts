@@ -21,15 +21,16 @@ describe('start-up report', () => {
     }
   });
 
-  it('says in one line where it listens, the database, the instance and the version', () => {
+  it('says in one line where it listens and to whom, the database, the instance and the version', () => {
     const message = readyMessage({
       url: 'http://127.0.0.1:3000',
+      access: 'protected mode: loopback only',
       database: 'embedded PostgreSQL (PGlite) in /srv/scout/data',
       instanceId: '0b7f3c1e-9d7a-4c8e-8f2a-2a9d1f6e4b10',
       version: '0.1.0',
     });
     expect(message).toBe(
-      'Scout Scheduler 0.1.0 ready on http://127.0.0.1:3000; database: embedded PostgreSQL (PGlite) in /srv/scout/data; instance 0b7f3c1e-9d7a-4c8e-8f2a-2a9d1f6e4b10',
+      'Scout Scheduler 0.1.0 ready on http://127.0.0.1:3000 (protected mode: loopback only); database: embedded PostgreSQL (PGlite) in /srv/scout/data; instance 0b7f3c1e-9d7a-4c8e-8f2a-2a9d1f6e4b10',
     );
   });
 });

@@ -2,11 +2,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { INestApplication, Logger } from '@nestjs/common';
+import { accessNotice, accessSummary, ListenAddress } from './config/listen-address';
 import { InstanceIdentity } from './engine/cluster/instance-identity';
 import { DatabaseEndpoint } from './persistence/database-endpoint';
 
 export interface StartupFacts {
   url: string;
+  /** Who it answers (`accessSummary`). */
+  access: string;
   database: string;
   instanceId: string;
   version: string;
@@ -32,17 +35,25 @@ export function packageVersion(from: string): string {
   }
 }
 
-export const readyMessage = ({ url, database, instanceId, version }: StartupFacts): string =>
-  `Scout Scheduler ${version} ready on ${url}; database: ${database}; instance ${instanceId}`;
+export const readyMessage = ({ url, access, database, instanceId, version }: StartupFacts): string =>
+  `Scout Scheduler ${version} ready on ${url} (${access}); database: ${database}; instance ${instanceId}`;
 
-/** Logs, once the app listens, where it answers, the database it uses, who it is and its version. */
-export function reportReady(app: INestApplication, packageFolder: string): void {
+/**
+ * Logs, once the app listens, where it answers (the address the server is bound to) and to whom,
+ * the database it uses, who it is and its version; without an API key first a warning that says
+ * how to open it up.
+ */
+export function reportReady(app: INestApplication, packageFolder: string, listen: ListenAddress): void {
   const server = app.getHttpServer() as { address(): AddressInfo | string | null };
+  const logger = new Logger('ScoutScheduler');
+  const notice = accessNotice(listen);
+  if (notice) logger.warn(notice);
   const facts: StartupFacts = {
     url: listeningUrl(server.address()),
+    access: accessSummary(listen.mode),
     database: app.get(DatabaseEndpoint, { strict: false }).description,
     instanceId: app.get(InstanceIdentity, { strict: false }).id,
     version: packageVersion(packageFolder),
   };
-  new Logger('ScoutScheduler').log({ msg: readyMessage(facts), ...facts });
+  logger.log({ msg: readyMessage(facts), ...facts });
 }

@@ -1279,7 +1279,10 @@ const HEADER_VALUES: Record<string, string[]> = {
     'x'.repeat(500),
     '*',
   ],
+  // Without an API key only loopback names are served: foreign, rebinding and broken Hosts get a 403.
   host: [
+    'localhost.evil.example:80',
+    'LOCALHOST',
     'evil.example',
     'localhost:1',
     '127.0.0.1.nip.io',

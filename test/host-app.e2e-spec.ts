@@ -14,6 +14,7 @@ import { TaskSchedulerService } from '../src/scheduler/task-scheduler.service';
 import { TaskHandler, TaskRunContext } from '../src/tasks/task-handler';
 import { SchedulerEventEmitter } from '../src/events/scheduler-event.emitter';
 import { expectError } from './support/error-assertions';
+import { EventClient } from './support/event-client';
 import { createTestDatabase, DATABASE_KINDS, TestDatabase } from './support/test-database';
 import { waitFor } from './support/webhook-server';
 
@@ -266,6 +267,32 @@ describe.each(DATABASE_KINDS)('a host app serving the scheduler routes on %s', (
       'Bad Request',
       'X-Scout-Chain-Depth must be a non-negative integer',
     );
+  });
+
+  it("without an apiKey, answers 403 to a foreign Host or Origin on the module's routes and gateway", async () => {
+    expectError(
+      await request(url).get('/api/tasks').set('Host', 'evil.example'),
+      403,
+      'Forbidden',
+      'Host evil.example is not a loopback name; set API_KEY to serve other hosts',
+    );
+    expectError(
+      await request(url).post('/api/tasks').set('Origin', 'http://evil.example').send({ name: 'planted' }),
+      403,
+      'Forbidden',
+      'Origin http://evil.example is neither',
+    );
+    await request(url).get('/api/tasks').set('Host', 'localhost').expect(200);
+    // The host's own routes are the host's business.
+    await request(url).get('/host/hello').set('Host', 'evil.example').expect(200, 'hello');
+    const foreign = new EventClient(url, { headers: { origin: 'http://evil.example' } });
+    await expect(foreign.connected()).rejects.toThrow(/^forbidden: Origin http:\/\/evil\.example/);
+    foreign.close();
+    const local = new EventClient(url);
+    await local.connected();
+    local.close();
+    const { body } = await request(url).get('/api/tasks').query({ limit: 500 }).expect(200);
+    expect(body.items.map((task: { name: string }) => task.name)).not.toContain('planted');
   });
 
   it('answers a body that is not JSON with a 415 in the error shape', async () => {

@@ -31,10 +31,13 @@ describe('a service with API_KEY set', () => {
     expect(missing.body).toEqual({
       statusCode: 401,
       error: 'Unauthorized',
-      message: 'missing X-API-Key header',
+      message: 'missing API key: send the X-API-Key header or Authorization: Bearer <key>',
     });
     const wrong = await request(service.url).get('/api/tasks').set('X-API-Key', 'nope').expect(401);
-    expect(wrong.body.message).toBe('wrong X-API-Key');
+    expect(wrong.body.message).toBe('wrong API key');
+    // Another Authorization scheme presents no key.
+    await request(service.url).get('/api/tasks').set('Authorization', `Basic ${API_KEY}`).expect(401);
+    await request(service.url).get('/api/tasks').set('Authorization', `Bearer ${API_KEY}`).expect(200);
     await request(service.url).post('/api/tasks').send({ name: 'sneaky' }).expect(401);
     await request(service.url).get('/api/tasks').set('X-API-Key', API_KEY).expect(200);
     const { body } = await request(service.url).get('/api/tasks').set('X-API-Key', API_KEY).expect(200);
@@ -137,14 +140,19 @@ describe('a service with API_KEY set', () => {
   });
 });
 
-describe('a service without API_KEY', () => {
-  it('accepts anyone, and says so in its log at start', async () => {
+describe('a service without API_KEY, HOST given', () => {
+  it('listens where HOST says, warns at start, and answers only requests to a loopback name', async () => {
     const database = await createTestDatabase('pglite');
-    const service = new ServiceProcess({ ...database.env, LOG_LEVEL: 'warn' }, await freePort());
+    const service = new ServiceProcess(
+      { ...database.env, HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+      await freePort(),
+    );
     try {
       await service.start();
-      expect(service.output).toMatch(/API_KEY is not set/);
+      expect(service.output).toMatch(/API_KEY is not set: listening on 127\.0\.0\.1 as HOST asks/);
+      expect(service.output).not.toMatch(/Protected mode/);
       await request(service.url).get('/api/tasks').expect(200);
+      await request(service.url).get('/api/tasks').set('Host', 'scout.lan').expect(403);
       const client = new EventClient(service.url);
       await client.connected();
       client.close();

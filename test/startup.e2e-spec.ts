@@ -63,7 +63,7 @@ describe.each(DATABASE_KINDS)('start-up report on %s', (kind) => {
       );
     }
     expect(line.msg).toBe(
-      `Scout Scheduler ${VERSION} ready on ${service.url}; database: ${where}; instance ${self?.id}`,
+      `Scout Scheduler ${VERSION} ready on ${service.url} (no API key: loopback Host names only); database: ${where}; instance ${self?.id}`,
     );
   });
 

@@ -11,9 +11,9 @@ const validation = new ApiValidationPipe();
 
 /**
  * What every controller of the scheduler carries itself rather than relying on the app's globals,
- * so its routes answer alike in the service and in any host app: the API key check, the input
- * pipes, the error filter (resolved with DI: it reports outages to `DatabaseState`), and the
- * documentation of the errors any route can answer.
+ * so its routes answer alike in the service and in any host app: the access check (an API key,
+ * or loopback only without one), the input pipes, the error filter (resolved with DI: it reports
+ * outages to `DatabaseState`), and the documentation of the errors any route can answer.
  */
 export function ApiController(): ClassDecorator {
   return applyDecorators(
@@ -21,6 +21,6 @@ export function ApiController(): ClassDecorator {
     UsePipes(jsonInput, validation),
     UseFilters(DomainErrorFilter),
     ApiSecurity('api-key'),
-    ApiErrorResponses(401, 503),
+    ApiErrorResponses(401, 403, 503),
   );
 }

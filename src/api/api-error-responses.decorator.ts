@@ -3,7 +3,7 @@ import { ApiResponse } from '@nestjs/swagger';
 import { ErrorDto } from './dto/error.dto';
 import { EXAMPLE_TASK_ID } from './dto/api-examples';
 
-export type ErrorStatus = 400 | 401 | 404 | 409 | 413 | 415 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 503;
 
 const ERRORS: Record<ErrorStatus, { error: string; description: string; message: string }> = {
   400: {
@@ -13,8 +13,14 @@ const ERRORS: Record<ErrorStatus, { error: string; description: string; message:
   },
   401: {
     error: 'Unauthorized',
-    description: 'API_KEY is set and X-API-Key is missing or wrong',
-    message: 'missing X-API-Key header',
+    description: 'API keys are set and neither X-API-Key nor Authorization: Bearer carries one of them',
+    message: 'missing API key: send the X-API-Key header or Authorization: Bearer <key>',
+  },
+  403: {
+    error: 'Forbidden',
+    description:
+      'No API key is set and the request is not loopback: its Host is not a loopback name, its Origin is foreign, or (in a host app) its peer is not a loopback address',
+    message: 'Host evil.example is not a loopback name; set API_KEY to serve other hosts',
   },
   404: {
     error: 'Not Found',

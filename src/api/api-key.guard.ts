@@ -1,15 +1,31 @@
-import { CanActivate, ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
+import {
+  CanActivate,
+  ExecutionContext,
+  ForbiddenException,
+  Inject,
+  Injectable,
+  UnauthorizedException,
+} from '@nestjs/common';
 import type { Request } from 'express';
-import { ApiKeyVerifier } from '../common/api-key.verifier';
+import { RequestAccess } from '../common/request-access';
 
-/** With API_KEY set, a request without the right `X-API-Key` header is a 401. */
+/**
+ * The module's own gate on its routes, in the service and in any host app: with API keys, 401
+ * without one of them; without keys, 403 unless the request is loopback (peer, Host and Origin),
+ * so a host app listening on 0.0.0.0 does not open the scheduler to its network.
+ */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
-  constructor(private readonly verifier: ApiKeyVerifier) {}
+  constructor(@Inject(RequestAccess) private readonly access: RequestAccess) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const presented = context.switchToHttp().getRequest<Request>().header('x-api-key');
-    if (this.verifier.accepts(presented)) return true;
-    throw new UnauthorizedException(presented ? 'wrong X-API-Key' : 'missing X-API-Key header');
+    const request = context.switchToHttp().getRequest<Request>();
+    const verdict = this.access.check({
+      headers: request.headers,
+      remoteAddress: request.socket?.remoteAddress,
+    });
+    if (verdict.allowed) return true;
+    if (verdict.statusCode === 401) throw new UnauthorizedException(verdict.message);
+    throw new ForbiddenException(verdict.message);
   }
 }

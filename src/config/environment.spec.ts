@@ -70,7 +70,12 @@ describe('loadEnvironment', () => {
       { LOG_LEVEL: 'loud' },
       'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")',
     ],
-    [{ API_KEY: 'short' }, 'API_KEY must be at least 16 characters long'],
+    [
+      { API_KEY: 'short' },
+      'API_KEY must be one key, or several separated by commas, each at least 16 characters long',
+    ],
+    [{ API_KEY: 'a-long-enough-key-0001,short' }, 'API_KEY must be one key, or several'],
+    [{ API_KEY: 'a-long-enough-key-0001,' }, 'API_KEY must be one key, or several'],
     [
       { SCHEDULER_MAX_CONCURRENT_RUNS: '1.5' },
       'SCHEDULER_MAX_CONCURRENT_RUNS must be an integer between 1 and 100000',
@@ -91,7 +96,29 @@ describe('loadEnvironment', () => {
     expect(error?.message).not.toContain('\n');
   });
 
+  it('reads several comma-separated API keys, trimmed, for the module', () => {
+    const env = loadEnvironment({ API_KEY: 'first-key-0123456789, second-key-0123456789' });
+    expect(schedulerOptionsFromEnvironment(env).apiKey).toEqual([
+      'first-key-0123456789',
+      'second-key-0123456789',
+    ]);
+    expect(schedulerOptionsFromEnvironment(loadEnvironment({})).apiKey).toBeUndefined();
+  });
+
+  it('tells an unset HOST from a given one, and passes CORS_ORIGINS on as allowed origins', () => {
+    expect(loadEnvironment({}).HOST).toBeUndefined();
+    expect(loadEnvironment({ HOST: ' 0.0.0.0 ' }).HOST).toBe('0.0.0.0');
+    const options = schedulerOptionsFromEnvironment(
+      loadEnvironment({ CORS_ORIGINS: 'http://a.example, http://b.example' }),
+    );
+    expect(options.allowedOrigins).toEqual(['http://a.example', 'http://b.example']);
+    expect(schedulerOptionsFromEnvironment(loadEnvironment({ CORS_ORIGINS: '*' })).allowedOrigins).toBe('*');
+  });
+
   it('does not echo secrets when they are refused', () => {
+    expect(() => loadEnvironment({ API_KEY: 'a-long-enough-key-0001,tooshort' })).not.toThrow(
+      /tooshort|enough/,
+    );
     expect(() => loadEnvironment({ API_KEY: 'tooshort' })).not.toThrow(/tooshort/);
     expect(() => loadEnvironment({ DATABASE_URL: 'mysql://user:hunter2@db' })).not.toThrow(/hunter2/);
   });

@@ -18,6 +18,9 @@ import { parseEgressEntries, splitEgressSetting } from './egress-rules';
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const trimmed = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+/** Blank is unset: for variables whose absence means something (HOST). */
+const trimmedOrUnset = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? value.trim() || undefined : value;
 const integer = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
 
@@ -32,9 +35,11 @@ export class Environment {
   @Max(65535, { message: 'PORT must be an integer between 0 and 65535' })
   PORT = 3000;
 
-  @Transform(trimmed)
+  /** Unset (not merely defaulted): with no API_KEY either, the service runs in protected mode. */
+  @Transform(trimmedOrUnset)
+  @IsOptional()
   @IsString()
-  HOST = '0.0.0.0';
+  HOST?: string;
 
   @Transform(trimmed)
   @IsOptional()
@@ -46,9 +51,9 @@ export class Environment {
   @MinLength(1, { message: 'DATA_DIR must be a directory path' })
   DATA_DIR = './data';
 
+  /** One key, or several separated by commas (rotation); each checked in `loadEnvironment`. */
   @IsOptional()
   @IsString()
-  @MinLength(16, { message: 'API_KEY must be at least 16 characters long' })
   API_KEY?: string;
 
   @Transform(trimmed)
@@ -153,6 +158,21 @@ export class Environment {
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
 }
 
+const API_KEY_PROBLEM =
+  'API_KEY must be one key, or several separated by commas, each at least 16 characters long';
+
+/** The keys `API_KEY` lists (comma-separated, trimmed); undefined when it is unset. */
+export function apiKeysOf(env: Pick<Environment, 'API_KEY'>): string[] | undefined {
+  return env.API_KEY?.split(',').map((key) => key.trim());
+}
+
+/** `CORS_ORIGINS` as a list, `*`, or null when unset. */
+export function corsOriginsOf(env: Pick<Environment, 'CORS_ORIGINS'>): string[] | '*' | null {
+  if (!env.CORS_ORIGINS) return null;
+  if (env.CORS_ORIGINS === '*') return '*';
+  return env.CORS_ORIGINS.split(',').map((origin) => origin.trim());
+}
+
 const SECRET_VARIABLES = new Set(['API_KEY', 'DATABASE_URL']);
 
 export class ConfigurationError extends Error {
@@ -191,6 +211,8 @@ export function loadEnvironment(source: NodeJS.ProcessEnv = process.env): Enviro
     const value = env[setting];
     if (value) problems.push(...parseEgressEntries(splitEgressSetting(value), setting, kind).problems);
   }
+  const keys = apiKeysOf(env);
+  if (keys && keys.some((key) => key.length < 16)) problems.push(API_KEY_PROBLEM);
   if (problems.length > 0) throw new ConfigurationError(`Invalid configuration: ${problems.join('; ')}`);
   return env;
 }

@@ -1,22 +1,27 @@
 import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
 import { ApiKeyVerifier } from '../common/api-key.verifier';
+import { RequestAccess } from '../common/request-access';
 import { SCHEDULER_OPTIONS, SchedulerOptions } from './scheduler-options';
 
-/** Makes the resolved `SchedulerOptions` (and the API key check) injectable in every scheduler module. */
+/** Makes the resolved `SchedulerOptions` (and who may call the API) injectable in every scheduler module. */
 @Global()
 @Module({})
 export class SchedulerConfigModule {
   static forRoot(options: Provider, imports: DynamicModule['imports'] = []): DynamicModule {
-    const apiKey: Provider = {
-      provide: ApiKeyVerifier,
+    const access: Provider = {
+      provide: RequestAccess,
       inject: [SCHEDULER_OPTIONS],
-      useFactory: (resolved: SchedulerOptions) => new ApiKeyVerifier(resolved.apiKey),
+      useFactory: (resolved: SchedulerOptions) =>
+        new RequestAccess(new ApiKeyVerifier(resolved.apiKey), {
+          allowedOrigins: resolved.allowedOrigins ?? [],
+          checkPeer: !resolved.allowRemotePeers,
+        }),
     };
     return {
       module: SchedulerConfigModule,
       imports,
-      providers: [options, apiKey],
-      exports: [SCHEDULER_OPTIONS, ApiKeyVerifier],
+      providers: [options, access],
+      exports: [SCHEDULER_OPTIONS, RequestAccess],
     };
   }
 }

@@ -1,6 +1,6 @@
 import type { MisfirePolicy, OverlapPolicy } from '../domain/policies';
 import { splitEgressSetting } from './egress-rules';
-import type { Environment } from './environment';
+import { apiKeysOf, corsOriginsOf, type Environment } from './environment';
 
 /**
  * Everything `SchedulerModule` needs to run, whether the service reads it from the environment
@@ -38,8 +38,23 @@ export interface SchedulerOptions {
   maxChainDepth: number;
   /** Whether this process fires schedules (false: API only). */
   runnerEnabled: boolean;
-  /** When set, the REST API and Socket.IO handshakes require it (`X-API-Key` / `auth.apiKey`). */
-  apiKey?: string;
+  /**
+   * When set, the REST API and Socket.IO handshakes require one of these keys (`X-API-Key`,
+   * `Authorization: Bearer`, `auth.apiKey`), from anywhere. Several keys: rotation without
+   * downtime. A string is one key. Unset (or empty): only loopback requests are served.
+   */
+  apiKey?: string | string[];
+  /**
+   * Without an API key: browser origins, besides the server's own, allowed to call the routes and
+   * the gateway (`*`: any). The service passes `CORS_ORIGINS`.
+   */
+  allowedOrigins?: string[] | '*';
+  /**
+   * Without an API key: also serve peers that are not loopback addresses (their `Host` must
+   * still be a loopback name), e.g. through a container's port mapping. Default false, so a
+   * host app listening on 0.0.0.0 keeps the scheduler local; the service sets it when `HOST` is given.
+   */
+  allowRemotePeers?: boolean;
   /** Tests only: pretend this host's clock is off by this much (the database clock corrects it). */
   clockSkewMs?: number;
 }
@@ -98,7 +113,9 @@ export function schedulerOptionsFromEnvironment(env: Environment): SchedulerOpti
     httpEgressDeny: env.HTTP_EGRESS_DENY ? splitEgressSetting(env.HTTP_EGRESS_DENY) : undefined,
     httpEgressAllow: env.HTTP_EGRESS_ALLOW ? splitEgressSetting(env.HTTP_EGRESS_ALLOW) : undefined,
     maxChainDepth: env.SCHEDULER_MAX_CHAIN_DEPTH,
-    apiKey: env.API_KEY,
+    apiKey: apiKeysOf(env),
+    allowedOrigins: corsOriginsOf(env) ?? undefined,
+    allowRemotePeers: env.HOST !== undefined,
     clockSkewMs: env.SCHEDULER_CLOCK_SKEW_MS,
   });
 }

@@ -10,11 +10,12 @@ import {
   WebSocketServer,
 } from '@nestjs/websockets';
 import type { Server, Socket } from 'socket.io';
-import { ApiKeyVerifier } from '../common/api-key.verifier';
+import { RequestAccess } from '../common/request-access';
 import { ClusterPeers } from './cluster-peers';
 import { corkWebSocketSends } from './corked-websocket';
 import { SchedulerEventEmitter } from './scheduler-event.emitter';
 import { SchedulerEventMap, SchedulerEventName } from './event-payloads';
+import { socketAccess } from './socket-access';
 
 /** Clients that never subscribed are in this room and receive every event. */
 const ALL_EVENTS_ROOM = 'scout:all';
@@ -34,7 +35,8 @@ export interface SubscriptionAck {
  * Relays the scheduler's lifecycle events to Socket.IO clients (default namespace), with their
  * documented names and payloads. A client gets every event until it sends
  * `subscribe {taskId}`; from then on only the events of the tasks it subscribed to.
- * With API_KEY set, a handshake without the key is refused by middleware (`connect_error`).
+ * A handshake is checked by middleware (`socketAccess`): with API keys it must carry one; without,
+ * it must be loopback (peer, Host, Origin). A refused client gets `connect_error`.
  * It relays until the application has shut down: the runs drained at shutdown report their
  * ends after Nest's `onModuleDestroy`, and the Socket.IO server closes only after that.
  */
@@ -58,7 +60,7 @@ export class EventsGateway
 
   constructor(
     private readonly events: SchedulerEventEmitter,
-    @Inject(ApiKeyVerifier) private readonly apiKey: ApiKeyVerifier,
+    @Inject(RequestAccess) private readonly access: RequestAccess,
     private readonly peers: ClusterPeers,
   ) {}
 
@@ -67,12 +69,7 @@ export class EventsGateway
   }
 
   afterInit(server: Server): void {
-    server.use((socket, next) => {
-      const auth = socket.handshake.auth as { apiKey?: unknown } | undefined;
-      const given = auth?.apiKey ?? socket.handshake.headers['x-api-key'];
-      if (this.apiKey.accepts(typeof given === 'string' ? given : undefined)) return next();
-      next(new Error('unauthorized: a valid API key is required (auth.apiKey or the X-API-Key header)'));
-    });
+    server.use(socketAccess(this.access));
     this.unsubscribe = this.events.subscribe((name, payload) => this.relay(name, payload));
     server.sockets.on(RELAY_EVENT, (events: OutboxEntry[]) => this.deliver(events));
   }

@@ -13,12 +13,17 @@ export class EventClient {
   readonly events: ReceivedEvent[] = [];
   readonly socket: Socket;
 
-  constructor(url: string, options: { apiKey?: string; header?: string } = {}) {
+  /** `headers`: more handshake headers (a foreign `Origin` or `Host`, `Authorization`). */
+  constructor(
+    url: string,
+    options: { apiKey?: string; header?: string; headers?: Record<string, string> } = {},
+  ) {
+    const extraHeaders = { ...options.headers, ...(options.header ? { 'x-api-key': options.header } : {}) };
     this.socket = io(url, {
       transports: ['websocket'],
       reconnection: false,
       auth: options.apiKey ? { apiKey: options.apiKey } : undefined,
-      extraHeaders: options.header ? { 'x-api-key': options.header } : undefined,
+      extraHeaders: Object.keys(extraHeaders).length > 0 ? extraHeaders : undefined,
     });
     for (const name of NAMES) {
       this.socket.on(name, (payload: Record<string, unknown>) =>

@@ -46,7 +46,7 @@ export function operationFindings(document: OpenApiDocument): string[] {
       const statuses = Object.keys(operation.responses ?? {}).map(Number);
       const errors = statuses.filter((status) => status >= 400);
       const parameters = operation.parameters ?? [];
-      const expected = [401, 503];
+      const expected = [401, 403, 503];
       if (parameters.some((p) => p.in !== 'header') || operation.requestBody) expected.push(400);
       if (parameters.some((p) => p.in === 'path' && isId(p.name))) expected.push(404);
       if (operation.requestBody) expected.push(413, 415);

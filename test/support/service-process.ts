@@ -48,8 +48,9 @@ export class ServiceProcess {
     const inherited = Object.fromEntries(
       Object.entries(process.env).filter(([name]) => name !== 'DATABASE_URL' && name !== 'DATA_DIR'),
     );
+    // HOST is given (127.0.0.1) unless the test passes its own; HOST '' leaves it unset (protected mode).
     this.child = spawn(process.execPath, [...this.nodeArgs, MAIN], {
-      env: { ...inherited, LOG_LEVEL: 'warn', ...this.env, PORT: String(this.port), HOST: '127.0.0.1' },
+      env: { ...inherited, LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...this.env, PORT: String(this.port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));

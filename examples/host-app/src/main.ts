@@ -92,6 +92,14 @@ async function main(): Promise<void> {
         `got ${response.status}`,
       );
     }
+
+    // Without an apiKey the module serves loopback requests only: a page from another origin is refused.
+    const foreign = await fetch(`${base}/api/tasks`, { headers: { origin: 'http://evil.example' } });
+    check(
+      'GET /api/tasks from a foreign Origin without an apiKey → 403',
+      foreign.status === 403,
+      `got ${foreign.status}`,
+    );
   } finally {
     await app.close();
     if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
