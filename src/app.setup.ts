@@ -45,9 +45,9 @@ export function configureApp(app: INestApplication, env: Environment): void {
   // The scheduler's routes refuse non-JSON bodies themselves; here also every other /api path,
   // before the rate limit counts the request.
   express.use('/api', rejectNonJsonBody);
-  // Per client address, on the API only: /health and /metrics stay cheap to poll.
+  // Per client address, on the API and the MCP server only: /health and /metrics stay cheap to poll.
   express.use(
-    '/api',
+    ['/api', '/mcp'],
     rateLimit({
       windowMs: 60_000,
       limit: env.RATE_LIMIT_PER_MINUTE,
