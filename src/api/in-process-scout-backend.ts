@@ -138,8 +138,6 @@ async function input<T>(type: 'body' | 'query', dto: Type<T>, value: object): Pr
 /** A path id as its route reads it: the JSON checks, then "<name> must be a UUID". */
 async function param(name: string, value: string): Promise<string> {
   const metadata: ArgumentMetadata = { type: 'param', data: name, metatype: String };
-  return (await uuidParam(name).transform(
-    jsonInput.transform(value, metadata) as string,
-    metadata,
-  )) as string;
+  jsonInput.transform(value, metadata);
+  return (await uuidParam(name).transform(value, metadata)) as string;
 }

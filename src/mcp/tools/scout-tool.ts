@@ -20,7 +20,7 @@ export interface ScoutTool<Shape extends z.ZodRawShape = z.ZodRawShape> {
 
 /** Keeps each tool's `run` typed by its own schema while the list holds them all. */
 export function defineTool<Shape extends z.ZodRawShape>(tool: ScoutTool<Shape>): ScoutTool {
-  return tool as unknown as ScoutTool;
+  return tool;
 }
 
 /** What every tool acting on one task takes. */
