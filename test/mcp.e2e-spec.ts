@@ -14,7 +14,8 @@ const CLI = join(process.cwd(), 'dist', 'cli', 'main.js');
 interface ToolAnswer {
   isError: boolean;
   text: string;
-  json: any;
+  // Parsed JSON, read freely as the REST tests read supertest bodies.
+  json: ReturnType<typeof JSON.parse>;
 }
 
 async function call(client: Client, name: string, args: Record<string, unknown>): Promise<ToolAnswer> {
