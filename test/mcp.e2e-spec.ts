@@ -1,63 +1,17 @@
-import { join } from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { callTool as call, connectOverHttp, restCall, SCOUT_TOOL_NAMES as TOOLS } from './support/mcp-client';
 import { createTestDatabase, DATABASE_KINDS, TestDatabase } from './support/test-database';
 import { startTestApp, TestApp } from './support/test-app';
 import { waitFor } from './support/webhook-server';
 
 const API_KEY = 'scout-mcp-key-0123456789';
-// Tests run from the project root (jest rootDir); ES modules have no __dirname.
-const CLI = join(process.cwd(), 'dist', 'cli', 'main.js');
 
-interface ToolAnswer {
-  isError: boolean;
-  text: string;
-  // Parsed JSON, read freely as the REST tests read supertest bodies.
-  json: ReturnType<typeof JSON.parse>;
-}
+const rest = (service: TestApp, method: string, path: string, body?: unknown) =>
+  restCall(service.url, API_KEY, method, path, body);
+const httpClient = (service: TestApp, headers: Record<string, string> = { 'x-api-key': API_KEY }) =>
+  connectOverHttp(service.url, headers);
 
-async function call(client: Client, name: string, args: Record<string, unknown>): Promise<ToolAnswer> {
-  const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
-  const text = (result.content[0] as { text: string }).text;
-  return { isError: result.isError === true, text, json: JSON.parse(text) };
-}
-
-/** The REST API's answer to the same question: status and body. */
-async function rest(service: TestApp, method: string, path: string, body?: unknown) {
-  const response = await fetch(service.url + path, {
-    method,
-    headers: { 'x-api-key': API_KEY, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
-}
-
-async function httpClient(service: TestApp, headers: Record<string, string> = { 'x-api-key': API_KEY }) {
-  const client = new Client({ name: 'e2e-http', version: '1' });
-  await client.connect(
-    new StreamableHTTPClientTransport(new URL('/mcp', service.url), { requestInit: { headers } }),
-  );
-  return client;
-}
-
-const TOOLS = [
-  'schedule_task',
-  'preview_schedule',
-  'list_tasks',
-  'get_task',
-  'get_task_runs',
-  'pause_schedule',
-  'resume_schedule',
-  'cancel_schedule',
-  'run_task_now',
-  'publish_event',
-  'delete_task',
-];
-
-/** An agent's view: the MCP server at /mcp (Streamable HTTP) and the stdio command, over the real service. */
+/** An agent's view: the MCP server at /mcp (Streamable HTTP), over the real service. */
 describe.each(DATABASE_KINDS)('MCP server on %s', (kind) => {
   let database: TestDatabase;
   let service: TestApp;
@@ -291,32 +245,5 @@ describe.each(DATABASE_KINDS)('MCP server on %s', (kind) => {
       body: 'hello',
     });
     expect(text.status).toBe(415);
-  });
-
-  it('over stdio, the scout-scheduler command lists the tools and schedules through the REST API', async () => {
-    const stdio = new Client({ name: 'e2e-stdio', version: '1' });
-    const transport = new StdioClientTransport({
-      command: process.execPath,
-      args: [CLI, 'mcp', '--url', service.url],
-      env: { PATH: process.env.PATH ?? '', SCOUT_API_KEY: API_KEY },
-      stderr: 'pipe',
-    });
-    await stdio.connect(transport);
-    try {
-      expect((await stdio.listTools()).tools.map((tool) => tool.name)).toEqual(TOOLS);
-      const made = await call(stdio, 'schedule_task', { name: 'stdio task', when: 'in:1h', handler: 'noop' });
-      expect(made.isError).toBe(false);
-      const stored = await rest(service, 'GET', `/api/tasks/${made.json.task.id}/schedule`);
-      expect(stored.body).toMatchObject({ schedule: 'in:1h', type: 'once' });
-
-      const badSpec = await call(stdio, 'preview_schedule', { when: 'cron:61 * * * *' });
-      expect(badSpec).toMatchObject({
-        isError: true,
-        json: { statusCode: 400, error: 'Bad Request', message: 'minute field: 61 is out of range 0-59' },
-      });
-      await call(stdio, 'delete_task', { taskId: made.json.task.id });
-    } finally {
-      await stdio.close();
-    }
   });
 });
