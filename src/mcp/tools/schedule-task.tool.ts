@@ -54,7 +54,12 @@ export const scheduleTaskTool = defineTool({
     timezone: z.string().optional().describe(TIMEZONE_DESCRIPTION),
     timeoutSeconds: z.number().optional().describe('A run still going after this many seconds is timed out'),
     maxRetries: z.number().optional().describe('Retry a failed run this many times (default 0)'),
-    dryRun: z.boolean().optional().describe('true: only answer how `when` is understood; nothing is saved'),
+    dryRun: z
+      .boolean()
+      .optional()
+      .describe(
+        'true: only answer how `when` is understood (timezone null: the service default); nothing is saved',
+      ),
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },
   async run(backend, args) {
