@@ -15,6 +15,19 @@ const layer = (files, patterns) => ({
   rules: { 'no-restricted-imports': ['error', { patterns }] },
 });
 
+/** What would load the server: never imported by the client, the MCP tools or the stdio command. */
+const SERVER_PACKAGES = [
+  '@nestjs/*',
+  'typeorm',
+  'pg',
+  'pg-*',
+  'socket.io',
+  'class-validator',
+  'class-transformer',
+  'reflect-metadata',
+  'rxjs',
+];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'data/**', 'coverage/**', 'scratch/**', '**/*.js', '**/*.mjs'] },
   // examples/ compile against the packed package, not these sources: scripts/check-package.sh does.
@@ -79,17 +92,7 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: [
-                '@nestjs/*',
-                'typeorm',
-                'pg',
-                'pg-*',
-                'socket.io',
-                'class-validator',
-                'class-transformer',
-                'reflect-metadata',
-                'rxjs',
-              ],
+              group: SERVER_PACKAGES,
               message:
                 'src/client/ must not load the server (Nest, TypeORM, pg, Socket.IO server, validators)',
             },
@@ -97,6 +100,29 @@ export default tseslint.config(
               group: ['../*', '!../client/*'],
               allowTypeImports: true,
               message: 'src/client/ imports the server folders as types only (import type)',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The MCP tools and the stdio command run in an agent's process beside the typed client: the
+    // same rule, except that they load the client (and each other) at runtime.
+    files: ['src/mcp/**/*.ts', 'src/cli/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: SERVER_PACKAGES,
+              message: 'src/mcp/ and src/cli/ must not load the server (Nest, TypeORM, pg, Socket.IO server, validators)',
+            },
+            {
+              regex: '^\\.\\./(\\.\\./)?(?!client/|mcp/|cli/)[a-z-]+/',
+              allowTypeImports: true,
+              message: 'src/mcp/ and src/cli/ import the server folders as types only (import type)',
             },
           ],
         },

@@ -57,7 +57,10 @@ try {
     ].join('\n'),
   );
   const tsc = join(app, 'node_modules', 'typescript', 'bin', 'tsc');
+  // The host app's tsconfig.json is not this check's: TypeScript 6 refuses a file list beside one
+  // unless told to ignore it (TS5112).
   const args = [
+    '--ignoreConfig',
     '--noEmit',
     '--listFiles',
     '--strict',

@@ -60,6 +60,10 @@ step "scout-scheduler/client without Nest, TypeORM or pg (require, browser bundl
 node "$repo/scripts/check-client-entry.js" "$work/host-app"
 took
 
+step "the scout-scheduler bin from the install: --help, and mcp over stdio without Nest, TypeORM or pg"
+node "$repo/scripts/check-cli-bin.js" "$work/host-app/node_modules/.bin/scout-scheduler"
+took
+
 step "tsc -p . (strict)"
 env -u NODE_PATH npx tsc -p .
 took

@@ -59,9 +59,9 @@ export function configureApp(app: INestApplication, env: Environment): void {
   // before the rate limit counts the request.
   express.use('/api', rejectNonJsonBody);
   // Per key when a valid one is presented (by its digest, never the key), otherwise per client
-  // address; on the API only: /health and /metrics stay cheap to poll.
+  // address; on the API and the MCP server only: /health and /metrics stay cheap to poll.
   express.use(
-    '/api',
+    ['/api', '/mcp'],
     rateLimit({
       windowMs: 60_000,
       limit: env.RATE_LIMIT_PER_MINUTE,

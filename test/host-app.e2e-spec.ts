@@ -15,6 +15,7 @@ import { TaskHandler, TaskRunContext } from '../src/tasks/task-handler';
 import { SchedulerEventEmitter } from '../src/events/scheduler-event.emitter';
 import { expectError } from './support/error-assertions';
 import { EventClient } from './support/event-client';
+import { callTool, connectOverHttp } from './support/mcp-client';
 import { createTestDatabase, DATABASE_KINDS, TestDatabase } from './support/test-database';
 import { waitFor } from './support/webhook-server';
 
@@ -71,6 +72,7 @@ describe.each(DATABASE_KINDS)('a host app importing SchedulerModule on %s', (kin
         SchedulerModule.forRootAsync({
           rest: false,
           gateway: false,
+          mcp: false,
           useFactory: () => ({ databaseUrl: database.env.DATABASE_URL, dataDir: database.env.DATA_DIR }),
         }),
         DigestModule,
@@ -88,10 +90,11 @@ describe.each(DATABASE_KINDS)('a host app importing SchedulerModule on %s', (kin
     await database?.drop();
   });
 
-  it('leaves out the REST routes and the Socket.IO gateway when asked to', async () => {
+  it('leaves out the REST routes, the MCP server and the Socket.IO gateway when asked to', async () => {
     const url = (await host.getUrl()).replace('[::1]', '127.0.0.1');
     await request(url).get('/host/hello').expect(200, 'hello');
     await request(url).get('/api/tasks').expect(404);
+    await request(url).post('/mcp').send({ jsonrpc: '2.0', id: 1, method: 'tools/list' }).expect(404);
     await request(url).get('/socket.io/').query({ EIO: '4', transport: 'polling' }).expect(404);
     expect(() => host.get(EventsGateway, { strict: false })).toThrow();
     expect(host.get(SchedulerStats, { strict: false }).socketClients).toBe(0);
@@ -218,6 +221,25 @@ describe.each(DATABASE_KINDS)('a host app serving the scheduler routes on %s', (
     ['a name that is not a string', { name: 42 }, 'name must be a string'],
   ])('answers %s with a 400 in the error shape', async (_label, body, message) => {
     expectError(await request(url).post('/api/tasks').send(body), 400, 'Bad Request', message);
+  });
+
+  it("serves the MCP tools at /mcp, refusing the host handler's payload as the REST route does", async () => {
+    const client = await connectOverHttp(url, {});
+    try {
+      const viaMcp = await callTool(client, 'schedule_task', {
+        name: 'x',
+        when: 'every 1h',
+        handler: 'digest',
+      });
+      const viaRest = await request(url)
+        .post('/api/tasks')
+        .send({ name: 'x', handler: 'digest' })
+        .expect(400);
+      expect(viaMcp).toMatchObject({ isError: true, json: viaRest.body });
+      expect(viaMcp.json.message).toContain('payload.topic: the digest handler');
+    } finally {
+      await client.close();
+    }
   });
 
   it('answers a task without a name with the one message "name is required"', async () => {

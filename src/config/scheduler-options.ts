@@ -70,6 +70,8 @@ export interface SchedulerModuleParts {
   rest?: boolean;
   /** The Socket.IO gateway relaying the lifecycle events (default true). */
   gateway?: boolean;
+  /** The MCP server for agents at `/mcp`, behind the same key as the REST API (default true). */
+  mcp?: boolean;
 }
 
 export const SCHEDULER_MODULE_PARTS = Symbol('SCHEDULER_MODULE_PARTS');

@@ -27,6 +27,7 @@ import { TasksModule } from '../tasks/tasks.module';
 import { EventsController } from '../api/events.controller';
 import { InstancesController } from '../api/instances.controller';
 import { JsonBodyMiddleware } from '../api/json-body.middleware';
+import { McpController } from '../api/mcp.controller';
 import { FirePlanner } from '../engine/planner/fire-planner.service';
 import { FireTimers } from '../engine/fire-timers';
 import { InstanceIdentity } from '../engine/cluster/instance-identity';
@@ -48,12 +49,18 @@ import { TasksController } from '../api/tasks.controller';
 
 const CONTROLLERS: Type[] = [TasksController, SchedulesController, EventsController, InstancesController];
 
+/** The routes the requested parts mount: the REST API and the MCP server (`/mcp`). */
+function controllersOf(parts: Required<SchedulerModuleParts>): Type[] {
+  return [...(parts.rest ? CONTROLLERS : []), ...(parts.mcp ? [McpController] : [])];
+}
+
 /**
  * The scheduler as a Nest module: REST API, live events, runner and `TaskSchedulerService` for
  * the module importing it, whose app contributes handlers with `@TaskHandler('name')` providers
  * of its own. It exports `TaskSchedulerService`, `SchedulerEventEmitter` (EventsModule),
  * `TasksModule` and the read-only `SchedulerStats`; the engine stays inside. `rest: false` leaves
- * out the routes, `gateway: false` the Socket.IO gateway, for hosts that only want DI.
+ * out the routes, `gateway: false` the Socket.IO gateway, `mcp: false` the MCP server at `/mcp`,
+ * for hosts that only want DI.
  *
  *   imports: [SchedulerModule.forRoot({ databaseUrl: process.env.DATABASE_URL })]
  */
@@ -64,10 +71,10 @@ export class SchedulerModule implements NestModule {
   ) {}
 
   static forRoot(options: Partial<SchedulerOptions> & SchedulerModuleParts = {}): DynamicModule {
-    const { rest, gateway, ...schedulerOptions } = options;
+    const { rest, gateway, mcp, ...schedulerOptions } = options;
     return SchedulerModule.build(
       { provide: SCHEDULER_OPTIONS, useValue: resolveSchedulerOptions(schedulerOptions) },
-      { rest, gateway },
+      { rest, gateway, mcp },
     );
   }
 
@@ -91,7 +98,8 @@ export class SchedulerModule implements NestModule {
 
   /** The module's routes refuse non-JSON bodies themselves, in the service and in any host app. */
   configure(consumer: MiddlewareConsumer): void {
-    if (this.parts?.rest) consumer.apply(JsonBodyMiddleware).forRoutes(...CONTROLLERS);
+    const controllers = this.parts ? controllersOf(this.parts) : [];
+    if (controllers.length > 0) consumer.apply(JsonBodyMiddleware).forRoutes(...controllers);
   }
 
   private static build(
@@ -102,6 +110,7 @@ export class SchedulerModule implements NestModule {
     const parts: Required<SchedulerModuleParts> = {
       rest: requested.rest ?? true,
       gateway: requested.gateway ?? true,
+      mcp: requested.mcp ?? true,
     };
     return {
       module: SchedulerModule,
@@ -112,7 +121,7 @@ export class SchedulerModule implements NestModule {
         TasksModule,
         EventsModule,
       ],
-      controllers: parts.rest ? CONTROLLERS : [],
+      controllers: controllersOf(parts),
       providers: [
         { provide: SCHEDULER_MODULE_PARTS, useValue: parts },
         {
