@@ -99,7 +99,7 @@ describe.each(DATABASE_KINDS)('ScoutClient on %s', (kind) => {
       message: 'task 00000000-0000-4000-8000-000000000000 not found',
     });
     const stranger = new ScoutClient({ baseUrl: service.url, apiKey: 'not-the-key-at-all-000' });
-    await expect(stranger.listTasks()).rejects.toMatchObject({ status: 401, message: 'wrong X-API-Key' });
+    await expect(stranger.listTasks()).rejects.toMatchObject({ status: 401, message: 'wrong API key' });
   });
 
   it('a typed subscription receives task_started for its task, and batches', async () => {

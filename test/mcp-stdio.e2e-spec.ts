@@ -54,7 +54,7 @@ describe.each(DATABASE_KINDS)('MCP over stdio on %s', (kind) => {
 
   it('a wrong key comes back as the 401 tool error, and an unreachable service as Unavailable', async () => {
     for (const [url, key, expected] of [
-      [service.url, 'not-the-key-at-all-000', { statusCode: 401, message: 'wrong X-API-Key' }],
+      [service.url, 'not-the-key-at-all-000', { statusCode: 401, message: 'wrong API key' }],
       ['http://127.0.0.1:9', API_KEY, { error: 'Unavailable' }],
     ] as const) {
       const stdio = new Client({ name: 'e2e-stdio', version: '1' });

@@ -1,4 +1,5 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import request from 'supertest';
 import { callTool as call, connectOverHttp, restCall, SCOUT_TOOL_NAMES as TOOLS } from './support/mcp-client';
 import { createTestDatabase, DATABASE_KINDS, TestDatabase } from './support/test-database';
 import { startTestApp, TestApp } from './support/test-app';
@@ -220,12 +221,14 @@ describe.each(DATABASE_KINDS)('MCP server on %s', (kind) => {
     expect(await missing.json()).toEqual({
       statusCode: 401,
       error: 'Unauthorized',
-      message: 'missing X-API-Key header',
+      message: 'missing API key: send the X-API-Key header or Authorization: Bearer <key>',
     });
     const wrong = await post({ 'x-api-key': 'not-the-key-at-all-000' });
     expect(wrong.status).toBe(401);
     await expect(httpClient(service, { 'x-api-key': 'not-the-key-at-all-000' })).rejects.toThrow(/401/);
 
+    expect((await post({ authorization: 'Bearer not-the-key-at-all-000' })).status).toBe(401);
+    expect((await post({ authorization: `Bearer ${API_KEY}` })).status).toBe(200);
     const right = await post({ 'x-api-key': API_KEY });
     expect(right.status).toBe(200);
     const initialized = (await right.json()) as { result: { serverInfo: { name: string } } };
@@ -245,5 +248,52 @@ describe.each(DATABASE_KINDS)('MCP server on %s', (kind) => {
       body: 'hello',
     });
     expect(text.status).toBe(415);
+  });
+});
+
+/** Without API_KEY, /mcp follows protected mode, as the MCP specification asks of local servers. */
+describe('MCP server without an API key', () => {
+  let database: TestDatabase;
+  let service: TestApp;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('pglite');
+    service = await startTestApp({ ...database.env });
+  });
+
+  afterAll(async () => {
+    await service?.close();
+    await database?.drop();
+  });
+
+  const initialize = () =>
+    request(service.url)
+      .post('/mcp')
+      .set('content-type', 'application/json')
+      .set('accept', 'application/json, text/event-stream')
+      .send({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: {
+          protocolVersion: '2025-06-18',
+          capabilities: {},
+          clientInfo: { name: 'raw', version: '1' },
+        },
+      });
+
+  it('answers a loopback Host, and 403 to a foreign Host or Origin (DNS rebinding)', async () => {
+    await initialize().expect(200);
+    const foreignHost = await initialize().set('Host', 'evil.example').expect(403);
+    expect(foreignHost.body.message).toBe(
+      'Host evil.example is not a loopback name; set API_KEY to serve other hosts',
+    );
+    const foreignOrigin = await initialize().set('Origin', 'http://evil.example').expect(403);
+    expect(foreignOrigin.body.message).toMatch(
+      /^Origin http:\/\/evil\.example is neither this server's origin/,
+    );
+    const client = await connectOverHttp(service.url, {});
+    expect((await client.listTools()).tools).toHaveLength(11);
+    await client.close();
   });
 });
