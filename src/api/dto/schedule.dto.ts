@@ -25,13 +25,26 @@ import {
 export class CreateScheduleDto {
   /**
    * The schedule spec: `cron:30 2 * * *`, `every 30m`, `at:2027-05-14T14:30:00`, `in:1h`,
-   * `on:<event>` or `after:<taskId>`.
+   * `on:<event>` or `after:<taskId>`. Exactly one of `schedule` and `text` is required.
    * @example "cron:30 2 * * *"
    */
+  @IsOptional()
   @IsString()
   @MinLength(1)
   @MaxLength(500)
-  schedule: string;
+  schedule?: string;
+
+  /**
+   * The schedule in plain English (README "Plain English"), in place of `schedule`: read into a
+   * spec, and kept beside it. A zone named in the text ("at 9am Berlin time") becomes the
+   * schedule's time zone.
+   * @example "every weekday at 9am"
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(500)
+  text?: string;
 
   /**
    * IANA time zone for cron fields and `at:` times without an offset; default `SCHEDULER_TIMEZONE`.
@@ -118,6 +131,9 @@ export class ScheduleDto implements ScheduleView {
   taskId: string;
   /** @example "cron:30 2 * * *" */
   schedule: string;
+  /** The plain-English phrase `schedule` was read from; null when the spec was given as such. */
+  @ApiProperty({ type: 'string', nullable: true, example: 'every day at 2:30' })
+  text: string | null;
   @ApiProperty({ enum: TRIGGER_TYPES, example: 'cron' })
   type: TriggerType;
   /** @example "At 02:30 every day" */
@@ -171,6 +187,7 @@ export function toScheduleDto(schedule: ScheduleEntity, description: string): Sc
     id: schedule.id,
     taskId: schedule.taskId,
     schedule: schedule.spec,
+    text: schedule.text ?? null,
     type: schedule.type,
     description,
     timezone: schedule.timezone,

@@ -48,6 +48,17 @@ export class CreateTaskDto {
   @MinLength(1)
   @MaxLength(500)
   schedule?: string;
+
+  /**
+   * Optional schedule in plain English, in place of `schedule` (not both), e.g. "every weekday
+   * at 9am" or "tomorrow at 3pm Berlin time".
+   * @example "every weekday at 9am"
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(500)
+  text?: string;
 }
 
 /** Fields left out are unchanged; `null` clears only what may be empty (description, payload). */

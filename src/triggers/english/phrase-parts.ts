@@ -151,7 +151,7 @@ export function parseDays(words: string): string {
     }
     return `${from}-${to}`;
   });
-  return [...new Set(items)].join(',');
+  return [...new Set(items)].sort((a, b) => parseInt(a) - parseInt(b)).join(',');
 }
 
 /**
