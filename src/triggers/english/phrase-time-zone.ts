@@ -89,7 +89,10 @@ export function splitTimeZone(text: string): ZoneSplit {
     const before = words.slice(0, -1);
     const zone = cityZone(before);
     if (!zone) {
-      throw new PhraseRefusal(`"${words.slice(-3, -1).join(' ')} time" is not a city this reader knows`, 'zone');
+      throw new PhraseRefusal(
+        `"${words[words.length - 2]}" is not a city this reader knows (cities are the last part of IANA zone names, such as Berlin or New York)`,
+        'zone',
+      );
     }
     if (before[before.length - 1] === 'in') before.pop();
     return { zone, rest: before.join(' ') };

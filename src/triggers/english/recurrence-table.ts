@@ -43,7 +43,7 @@ function daily(times: string | undefined, dayOfWeek = '*'): string {
 
 function interval(count: string, unit: string): string {
   const amount = parseCount(count);
-  if (amount < 1) throw new PhraseRefusal(`an interval must be at least 1 ${unit}`, 'interval');
+  if (amount < 1) throw new PhraseRefusal(`every ${count} ${unit} repeats nothing; the count must be at least 1`, 'interval');
   return `every ${amount}${unitLetter(unit)}`;
 }
 
