@@ -31,7 +31,10 @@ export function resolveScheduleSource(
   const hasSpec = input.schedule !== undefined;
   const hasText = input.text !== undefined;
   if (hasSpec && hasText) {
-    throw new DomainError(ErrorCode.InvalidInput, 'give either schedule (a spec) or text (plain English), not both');
+    throw new DomainError(
+      ErrorCode.InvalidInput,
+      'give either schedule (a spec) or text (plain English), not both',
+    );
   }
   if (!hasSpec && !hasText) {
     throw new DomainError(ErrorCode.InvalidInput, 'schedule or text is required (a spec, or plain English)');
@@ -45,5 +48,10 @@ export function resolveScheduleSource(
     timezoneGiven: input.timezone !== undefined,
     now,
   });
-  return { spec: read.spec, text: read.interpretedFrom, timezone: read.timezone, description: read.description };
+  return {
+    spec: read.spec,
+    text: read.interpretedFrom,
+    timezone: read.timezone,
+    description: read.description,
+  };
 }

@@ -128,7 +128,8 @@ export function normalizeCronExpression(expression: string): string {
   fields.forEach((field, index) =>
     field.split(',').forEach((item) => {
       // `L` alone in day-of-month is the month's last day (croner and cronstrue read it so).
-      if (!(rules[index] === DAY_OF_MONTH && item.toUpperCase() === 'L' && field.length === 1)) checkItem(item, rules[index]);
+      if (!(rules[index] === DAY_OF_MONTH && item.toUpperCase() === 'L' && field.length === 1))
+        checkItem(item, rules[index]);
     }),
   );
   return trimmed;

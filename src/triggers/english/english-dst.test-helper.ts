@@ -52,7 +52,11 @@ function readField(text: string, min: number, max: number): Field {
 function cronFires(expression: string, timezone: string, reference: Date): Date[] {
   const parts = expression.split(' ');
   const fields = parts.length === 6 ? parts : ['0', ...parts];
-  const [seconds, minutes, hours] = [readField(fields[0], 0, 59), readField(fields[1], 0, 59), readField(fields[2], 0, 23)];
+  const [seconds, minutes, hours] = [
+    readField(fields[0], 0, 59),
+    readField(fields[1], 0, 59),
+    readField(fields[2], 0, 23),
+  ];
   const dayOfMonth = readField(fields[3], 1, 31);
   const months = readField(fields[4], 1, 12);
   const dayOfWeek = readField(fields[5], 0, 6);

@@ -31,7 +31,9 @@ const coming =
   (reference) => {
     const today = wall(reference, hour, minute);
     const ahead = (weekday - reference.weekday + 7) % 7;
-    return ahead === 0 && today > reference ? today : wall(reference.plus({ days: ahead || 7 }), hour, minute);
+    return ahead === 0 && today > reference
+      ? today
+      : wall(reference.plus({ days: ahead || 7 }), hour, minute);
   };
 /** `next friday`: that day in the next week, weeks starting on Monday (chrono-node's reading). */
 const nextWeek =
@@ -72,7 +74,12 @@ export const ONE_OFF: Row[] = [
   ['on 2027-05-14 at 14:30', 'at:2027-05-14T14:30:00', onDate(2027, 5, 14, 14, 30), null],
   ['tomorrow at 3pm Berlin time', 'at:2027-03-11T15:00:00', inDays(1, 15), 'Europe/Berlin'],
   ['at 17:00 UTC', 'at:2027-03-10T17:00:00', todayOrTomorrow(17), 'UTC'],
-  ['on 1 june 2027 at noon New York time', 'at:2027-06-01T12:00:00', onDate(2027, 6, 1, 12), 'America/New_York'],
+  [
+    'on 1 june 2027 at noon New York time',
+    'at:2027-06-01T12:00:00',
+    onDate(2027, 6, 1, 12),
+    'America/New_York',
+  ],
 ];
 
 describe('plain-English corpus: one-off dates and times', () => {
@@ -85,7 +92,11 @@ describe('plain-English corpus: one-off dates and times', () => {
   describe.each(DST_REFERENCES)('read just before the spring DST change in %s', (contextZone, reference) => {
     it.each(ONE_OFF)('%s fires at its wall time', (phrase, _spec, expected, zone) => {
       const timezone = zone ?? contextZone;
-      const read = parseEnglishSchedule(phrase, { timezone: contextZone, timezoneGiven: false, now: reference });
+      const read = parseEnglishSchedule(phrase, {
+        timezone: contextZone,
+        timezoneGiven: false,
+        now: reference,
+      });
       expect(read.timezone).toBe(timezone);
       const want = expected(DateTime.fromJSDate(reference, { zone: timezone }));
       expect(read.spec).toBe(`at:${want.toFormat("yyyy-MM-dd'T'HH:mm:ss")}`);
@@ -95,7 +106,11 @@ describe('plain-English corpus: one-off dates and times', () => {
 
   it('reads a one-off against the clock it is given, in the zone it is given', () => {
     const read = (timezone: string) =>
-      parseEnglishSchedule('at 5pm', { timezone, timezoneGiven: true, now: new Date('2027-03-10T20:00:00Z') });
+      parseEnglishSchedule('at 5pm', {
+        timezone,
+        timezoneGiven: true,
+        now: new Date('2027-03-10T20:00:00Z'),
+      });
     // 20:00 UTC: 5pm has passed in UTC and in Berlin (21:00), not in New York (15:00).
     expect(read('UTC').spec).toBe('at:2027-03-11T17:00:00');
     expect(read('Europe/Berlin').spec).toBe('at:2027-03-11T17:00:00');

@@ -184,7 +184,11 @@ export const RECURRING: Row[] = [
 ];
 
 /** Every row with three cells: jest hands a missing cell's place to its `done` callback. */
-const ROWS = RECURRING.map(([phrase, spec, zone]): [string, string, string | null] => [phrase, spec, zone ?? null]);
+const ROWS = RECURRING.map(([phrase, spec, zone]): [string, string, string | null] => [
+  phrase,
+  spec,
+  zone ?? null,
+]);
 
 describe('plain-English corpus: recurring phrases and delays', () => {
   it.each(ROWS)('%s → %s', (phrase, spec, zone) => {
@@ -195,7 +199,11 @@ describe('plain-English corpus: recurring phrases and delays', () => {
 
   describe.each(DST_REFERENCES)('across the spring DST change in %s', (contextZone, reference) => {
     it.each(ROWS)('%s fires as the oracle says', (phrase, spec, zone) => {
-      const read = parseEnglishSchedule(phrase, { timezone: contextZone, timezoneGiven: false, now: reference });
+      const read = parseEnglishSchedule(phrase, {
+        timezone: contextZone,
+        timezoneGiven: false,
+        now: reference,
+      });
       const timezone = zone ?? contextZone;
       expect(read).toMatchObject({ spec, timezone });
       const fires = triggerFires(read.spec, timezone, reference);
@@ -203,7 +211,9 @@ describe('plain-English corpus: recurring phrases and delays', () => {
       expect(fires.length).toBe(spec.startsWith('in:') ? 1 : FIRES);
       // The fires reach past the change, which comes three seconds after the reference.
       expect(fires[fires.length - 1].getTime()).toBeGreaterThanOrEqual(reference.getTime() + 3_000);
-      expect(offsetAt(new Date(reference.getTime() + 3_000), contextZone)).not.toBe(offsetAt(reference, contextZone));
+      expect(offsetAt(new Date(reference.getTime() + 3_000), contextZone)).not.toBe(
+        offsetAt(reference, contextZone),
+      );
     });
   });
 });

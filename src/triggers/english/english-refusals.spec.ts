@@ -88,13 +88,17 @@ describe('plain-English refusals', () => {
 
   it('refuses a zone in the text that differs from the timezone the request names', () => {
     const message = refusalOf(() => read('every day at 9am Berlin time', 'America/New_York', true));
-    expect(message).toContain('the text names the zone Europe/Berlin but the request\'s timezone is America/New_York');
+    expect(message).toContain(
+      "the text names the zone Europe/Berlin but the request's timezone is America/New_York",
+    );
     expect(read('every day at 9am Berlin time', 'Europe/Berlin', true).timezone).toBe('Europe/Berlin');
   });
 
   it('refuses empty, overlong and zone-less input with a message', () => {
     expect(refusalOf(() => read('   '))).toBe('text: must not be empty; e.g. "every weekday at 9am"');
     expect(refusalOf(() => read('every day '.repeat(60)))).toBe('text: must be at most 500 characters');
-    expect(refusalOf(() => read('every day', 'Mars/Olympus'))).toContain('timezone: "Mars/Olympus" is not an IANA time zone');
+    expect(refusalOf(() => read('every day', 'Mars/Olympus'))).toContain(
+      'timezone: "Mars/Olympus" is not an IANA time zone',
+    );
   });
 });

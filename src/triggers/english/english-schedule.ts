@@ -102,7 +102,9 @@ export function parseEnglishSchedule(text: string, context: EnglishContext): Eng
     [description, type] = [trigger.describe(), trigger.type];
   } catch (error) {
     if (!(error instanceof InvalidScheduleError)) throw error;
-    throw new InvalidScheduleError(refusalMessage(given, new PhraseRefusal(`it reads as ${spec}, but ${error.message}`, 'unknown')));
+    throw new InvalidScheduleError(
+      refusalMessage(given, new PhraseRefusal(`it reads as ${spec}, but ${error.message}`, 'unknown')),
+    );
   }
   return { spec, type, description, interpretedFrom: given, timezone };
 }

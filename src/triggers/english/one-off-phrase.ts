@@ -52,7 +52,10 @@ export function readDate(text: string, timezone: string, now: Date): string | nu
   const before = text.slice(0, result.index).trim();
   const after = text.slice(result.index + result.text.length).trim();
   if (results.length > 1 || !LEAD_WORDS.has(before) || after !== '') {
-    throw new PhraseRefusal(`only "${result.text}" reads as a date and time; the rest was not understood`, 'one-off');
+    throw new PhraseRefusal(
+      `only "${result.text}" reads as a date and time; the rest was not understood`,
+      'one-off',
+    );
   }
   if (result.end) throw new PhraseRefusal(`"${result.text}" is a range; a one-off fires once`, 'one-off');
   const start = result.start;

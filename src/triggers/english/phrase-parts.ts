@@ -106,10 +106,12 @@ export function parseTime(word: string): TimeOfDay {
   const minute = Number(match[2] ?? 0);
   const half = match[3];
   if (half) {
-    if (hour < 1 || hour > 12) throw new PhraseRefusal(`"${word}" is not a time: with am/pm the hour is 1-12`, 'time');
+    if (hour < 1 || hour > 12)
+      throw new PhraseRefusal(`"${word}" is not a time: with am/pm the hour is 1-12`, 'time');
     hour = (hour % 12) + (half === 'pm' ? 12 : 0);
   }
-  if (hour > 23 || minute > 59) throw new PhraseRefusal(`"${word}" is not a time of day (00:00-23:59)`, 'time');
+  if (hour > 23 || minute > 59)
+    throw new PhraseRefusal(`"${word}" is not a time of day (00:00-23:59)`, 'time');
   return { hour, minute };
 }
 
@@ -147,7 +149,10 @@ export function parseDays(words: string): string {
       dayNumber(day.trim()),
     );
     if (from >= to) {
-      throw new PhraseRefusal(`the day range "${item}" runs backwards or wraps the week; list the days instead`, 'days');
+      throw new PhraseRefusal(
+        `the day range "${item}" runs backwards or wraps the week; list the days instead`,
+        'days',
+      );
     }
     return `${from}-${to}`;
   });

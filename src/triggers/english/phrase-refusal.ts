@@ -46,7 +46,10 @@ export const SUGGESTIONS: Readonly<Record<RefusalKind, readonly [string, string,
 const RECOGNIZED: ReadonlyArray<[RegExp, string]> = [
   [/\b(every|each)\b/g, 'repetition'],
   [/\b(other|alternate|biweekly|fortnightly|fortnight)\b/g, 'alternation'],
-  [/(?<![\d.])\d{1,4} ?(seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)\b/g, 'duration'],
+  [
+    /(?<![\d.])\d{1,4} ?(seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)\b/g,
+    'duration',
+  ],
   [/\b(mon|tues?|wed(nes)?|thu(rs?)?|fri|sat(ur)?|sun)(day)?s?\b/g, 'day'],
   [/\b(weekdays?|weekends?|daily|hourly|weekly|monthly|yearly|annually)\b/g, 'recurrence'],
   [/\b(\d{1,2}(:\d{2})? ?(am|pm)|\d{1,2}:\d{2}|noon|midday|midnight)\b/g, 'time'],

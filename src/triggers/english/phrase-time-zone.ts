@@ -23,7 +23,10 @@ function cityZones(): Map<string, string[]> {
   if (cities) return cities;
   cities = new Map();
   for (const zone of Intl.supportedValuesOf('timeZone')) {
-    const city = zone.slice(zone.lastIndexOf('/') + 1).replace(/_/g, ' ').toLowerCase();
+    const city = zone
+      .slice(zone.lastIndexOf('/') + 1)
+      .replace(/_/g, ' ')
+      .toLowerCase();
     if (!zone.includes('/') || zone.startsWith('Etc/')) continue;
     cities.set(city, [...(cities.get(city) ?? []), zone]);
   }
@@ -36,7 +39,10 @@ function canonicalZoneName(lowered: string): string | null {
   const found = zones.find((zone) => zone.toLowerCase() === lowered);
   if (found) return found;
   // Names the runtime keeps as aliases only (Asia/Kolkata on some ICU versions): title-case them.
-  const titled = lowered.replace(/(^|[/_-])([a-z])/g, (_, sep: string, letter: string) => sep + letter.toUpperCase());
+  const titled = lowered.replace(
+    /(^|[/_-])([a-z])/g,
+    (_, sep: string, letter: string) => sep + letter.toUpperCase(),
+  );
   return isValidTimeZone(titled) ? titled : null;
 }
 
@@ -53,7 +59,10 @@ function cityZone(words: string[]): string | null {
     const zones = cityZones().get(city);
     if (!zones) continue;
     if (zones.length > 1) {
-      throw new PhraseRefusal(`"${city}" names several zones (${zones.join(', ')}); write one of them`, 'zone');
+      throw new PhraseRefusal(
+        `"${city}" names several zones (${zones.join(', ')}); write one of them`,
+        'zone',
+      );
     }
     words.splice(words.length - take, take);
     return zones[0];
@@ -73,7 +82,10 @@ export function splitTimeZone(text: string): ZoneSplit {
   if (UTC_WORDS.has(last) || (last === 'time' && UTC_WORDS.has(words[words.length - 2] ?? ''))) {
     return { zone: 'UTC', rest: strip(last === 'time' ? 2 : 1) };
   }
-  if (AMBIGUOUS_ABBREVIATIONS.has(last) || (last === 'time' && AMBIGUOUS_ABBREVIATIONS.has(words[words.length - 2]))) {
+  if (
+    AMBIGUOUS_ABBREVIATIONS.has(last) ||
+    (last === 'time' && AMBIGUOUS_ABBREVIATIONS.has(words[words.length - 2]))
+  ) {
     const abbreviation = (last === 'time' ? words[words.length - 2] : last).toUpperCase();
     throw new PhraseRefusal(
       `${abbreviation} is ambiguous (several zones use it, and it does not say whether daylight saving applies); name a city ("New York time") or an IANA zone ("in America/New_York")`,

@@ -43,7 +43,11 @@ function daily(times: string | undefined, dayOfWeek = '*'): string {
 
 function interval(count: string, unit: string): string {
   const amount = parseCount(count);
-  if (amount < 1) throw new PhraseRefusal(`every ${count} ${unit} repeats nothing; the count must be at least 1`, 'interval');
+  if (amount < 1)
+    throw new PhraseRefusal(
+      `every ${count} ${unit} repeats nothing; the count must be at least 1`,
+      'interval',
+    );
   return `every ${amount}${unitLetter(unit)}`;
 }
 
@@ -67,11 +71,15 @@ function windowed(groups: Record<string, string | undefined>): string {
   const dayOfWeek = groups.days ? parseDays(groups.days) : '*';
   if (unit === 'm') {
     if (60 % step !== 0) {
-      throw new PhraseRefusal(`every ${step} minutes does not divide the hour, so cron cannot keep the step`, 'between');
+      throw new PhraseRefusal(
+        `every ${step} minutes does not divide the hour, so cron cannot keep the step`,
+        'between',
+      );
     }
     return cron(step === 1 ? '*' : `*/${step}`, hours, '*', '*', dayOfWeek);
   }
-  if (unit === 'h') return cron('0', step === 1 ? hours : `${from.hour}-${endHour - 1}/${step}`, '*', '*', dayOfWeek);
+  if (unit === 'h')
+    return cron('0', step === 1 ? hours : `${from.hour}-${endHour - 1}/${step}`, '*', '*', dayOfWeek);
   throw new PhraseRefusal('a time window takes a step in minutes or hours', 'between');
 }
 
@@ -129,7 +137,8 @@ export const RECURRENCE_RULES: readonly RecurrenceRule[] = [
   },
   {
     shape: 'hourly, every hour [at minute M / at :MM / M minutes past]',
-    pattern: /^(?:hourly|(?:every|each) hour)(?: at (?:minute (?<m1>\d{1,2})|:(?<m2>\d{2})|(?<m3>\d{1,2}) (?:minutes? )?past(?: the hour)?))?$/,
+    pattern:
+      /^(?:hourly|(?:every|each) hour)(?: at (?:minute (?<m1>\d{1,2})|:(?<m2>\d{2})|(?<m3>\d{1,2}) (?:minutes? )?past(?: the hour)?))?$/,
     build: (groups) => {
       const minute = Number(groups.m1 ?? groups.m2 ?? groups.m3 ?? 0);
       if (minute > 59) throw new PhraseRefusal(`minute ${minute} is not 0-59`, 'time');
