@@ -1,4 +1,5 @@
 import { DomainError, ErrorCode } from '../domain/domain-error';
+import { SCHEDULE_OR_TEXT } from '../api/dto/either-field';
 import { parseEnglishSchedule } from '../triggers/english/english-schedule';
 import { assertTimeZone } from '../triggers/time-zone';
 
@@ -28,16 +29,13 @@ export function resolveScheduleSource(
   defaultTimezone: string,
   now: Date,
 ): ScheduleSource {
-  const hasSpec = input.schedule !== undefined;
-  const hasText = input.text !== undefined;
+  const hasSpec = input.schedule != null;
+  const hasText = input.text != null;
   if (hasSpec && hasText) {
-    throw new DomainError(
-      ErrorCode.InvalidInput,
-      'give either schedule (a spec) or text (plain English), not both',
-    );
+    throw new DomainError(ErrorCode.InvalidInput, SCHEDULE_OR_TEXT);
   }
   if (!hasSpec && !hasText) {
-    throw new DomainError(ErrorCode.InvalidInput, 'schedule or text is required (a spec, or plain English)');
+    throw new DomainError(ErrorCode.InvalidInput, 'schedule or text is required');
   }
   if (hasSpec) {
     const timezone = assertTimeZone(input.timezone ?? defaultTimezone);

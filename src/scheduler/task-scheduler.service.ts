@@ -42,7 +42,7 @@ export class TaskSchedulerService {
   /** Creates a task (and its schedule, when given); nothing is stored if either is invalid. */
   async createTask(input: CreateTaskDto): Promise<TaskDto> {
     const prepared = this.tasks.prepare(input);
-    const given = input.schedule !== undefined || input.text !== undefined;
+    const given = input.schedule != null || input.text != null;
     const schedule = given
       ? await this.schedules.prepare(null, { schedule: input.schedule, text: input.text })
       : null;

@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { NotWith, RequiredUnless, SCHEDULE_OR_TEXT } from './either-field';
 import { TRIGGER_TYPES, type TriggerType } from '../../triggers/trigger';
 
 export class PreviewQueryDto {
@@ -8,7 +9,7 @@ export class PreviewQueryDto {
    * A schedule spec. Exactly one of `schedule` and `text` is required.
    * @example "cron:30 2 * * *"
    */
-  @IsOptional()
+  @RequiredUnless('text')
   @IsString()
   @MinLength(1)
   @MaxLength(500)
@@ -19,6 +20,7 @@ export class PreviewQueryDto {
    * @example "every weekday at 9am"
    */
   @IsOptional()
+  @NotWith('schedule', SCHEDULE_OR_TEXT)
   @IsString()
   @MinLength(1)
   @MaxLength(500)

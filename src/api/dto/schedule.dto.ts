@@ -14,6 +14,7 @@ import {
 import type { ScheduleView } from '../../events/event-payloads';
 import { ScheduleEntity } from '../../persistence/schedule.entity';
 import { EXAMPLE_CURSOR, EXAMPLE_SCHEDULE_ID, EXAMPLE_TASK_ID } from './api-examples';
+import { NotWith, RequiredUnless, SCHEDULE_OR_TEXT } from './either-field';
 import { TRIGGER_TYPES, type TriggerType } from '../../triggers/trigger';
 import {
   MISFIRE_POLICIES,
@@ -28,7 +29,7 @@ export class CreateScheduleDto {
    * `on:<event>` or `after:<taskId>`. Exactly one of `schedule` and `text` is required.
    * @example "cron:30 2 * * *"
    */
-  @IsOptional()
+  @RequiredUnless('text')
   @IsString()
   @MinLength(1)
   @MaxLength(500)
@@ -41,6 +42,7 @@ export class CreateScheduleDto {
    * @example "every weekday at 9am"
    */
   @IsOptional()
+  @NotWith('schedule', SCHEDULE_OR_TEXT)
   @IsString()
   @MinLength(1)
   @MaxLength(500)

@@ -4,6 +4,7 @@ import { IsObject, IsOptional, IsString, Matches, MaxLength, MinLength, Validate
 import { TaskEntity } from '../../persistence/task.entity';
 import { RUN_STATUSES, type RunStatus } from '../../domain/run-status';
 import { TaskRunEntity } from '../../persistence/task-run.entity';
+import { NotWith, SCHEDULE_OR_TEXT } from './either-field';
 import { EXAMPLE_CURSOR, EXAMPLE_PAYLOAD, EXAMPLE_RUN_ID, EXAMPLE_TASK_ID } from './api-examples';
 
 const HANDLER_NAME = /^[A-Za-z][A-Za-z0-9_.:-]{0,99}$/;
@@ -55,6 +56,7 @@ export class CreateTaskDto {
    * @example "every weekday at 9am"
    */
   @IsOptional()
+  @NotWith('schedule', SCHEDULE_OR_TEXT)
   @IsString()
   @MinLength(1)
   @MaxLength(500)
