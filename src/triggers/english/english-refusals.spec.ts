@@ -49,6 +49,7 @@ const REFUSED: Row[] = [
   ['tomorrow at 3pm and every day', 'one-off', 'only "tomorrow at 3pm" reads', '"3pm" (time)'],
   ['from 3pm to 5pm tomorrow', 'one-off', 'is a range', '"5pm" (time)'],
   ['in 0 minutes', 'one-off', 'longer than nothing', '"0 minutes" (duration)'],
+  ['tomorrow at 3pm '.repeat(7).trim(), 'one-off', 'at most 100 characters', '"tomorrow" (date)'],
   // counts
   ['every 0 minutes', 'interval', 'the count must be at least 1', '"0 minutes" (duration)'],
   ['every 9999 weeks', 'unknown', 'at most 3650d', '"9999 weeks" (duration)'],

@@ -36,6 +36,12 @@ export function readDelay(text: string): string | null {
   return `in:${spec}`;
 }
 
+/**
+ * chrono-node's time grows faster than the text (about 1 s for 500 characters of repeated dates):
+ * a one-off is short, so longer text is refused before it reaches chrono.
+ */
+const MAX_DATE_TEXT = 100;
+
 /** Words chrono may leave unread before the date without changing its meaning. */
 const LEAD_WORDS = new Set(['', 'at', 'on']);
 
@@ -45,6 +51,9 @@ const LEAD_WORDS = new Set(['', 'at', 'on']);
  * a range ("from 3 to 5pm"), and a date without a time of day (no hour is guessed).
  */
 export function readDate(text: string, timezone: string, now: Date): string | null {
+  if (text.length > MAX_DATE_TEXT) {
+    throw new PhraseRefusal(`a one-off date and time is at most ${MAX_DATE_TEXT} characters`, 'one-off');
+  }
   const offsetMinutes = DateTime.fromJSDate(now, { zone: timezone }).offset;
   const results = chrono.parse(text, { instant: now, timezone: offsetMinutes }, { forwardDate: true });
   if (results.length === 0) return null;
