@@ -10,7 +10,6 @@ describe('resolveScheduleSource', () => {
       spec: 'every 1h',
       text: null,
       timezone: 'UTC',
-      description: null,
     });
     expect(
       resolveScheduleSource({ schedule: 'every 1h', timezone: 'Europe/Berlin' }, 'UTC', NOW).timezone,
@@ -22,7 +21,6 @@ describe('resolveScheduleSource', () => {
       spec: 'at:2027-03-11T15:00:00',
       text: 'tomorrow at 3pm Berlin time',
       timezone: 'Europe/Berlin',
-      description: 'Once at 2027-03-11 15:00 Europe/Berlin',
     });
   });
 

@@ -16,8 +16,6 @@ export interface ScheduleSource {
   text: string | null;
   /** The zone the text names, else the request's, else the default. */
   timezone: string;
-  /** Set for text: how the phrase was read (for the preview). */
-  description: string | null;
 }
 
 /**
@@ -39,17 +37,12 @@ export function resolveScheduleSource(
   }
   if (hasSpec) {
     const timezone = assertTimeZone(input.timezone ?? defaultTimezone);
-    return { spec: input.schedule!.trim(), text: null, timezone, description: null };
+    return { spec: input.schedule!.trim(), text: null, timezone };
   }
   const read = parseEnglishSchedule(input.text!, {
     timezone: input.timezone ?? defaultTimezone,
     timezoneGiven: input.timezone !== undefined,
     now,
   });
-  return {
-    spec: read.spec,
-    text: read.interpretedFrom,
-    timezone: read.timezone,
-    description: read.description,
-  };
+  return { spec: read.spec, text: read.interpretedFrom, timezone: read.timezone };
 }
