@@ -5,12 +5,15 @@ import { parseScheduleSpec } from '../parse-schedule-spec';
 /**
  * An oracle for the phrase corpus, written apart from croner: the fire times a spec must give,
  * enumerated on the zone's wall clock with luxon. Each reference instant sits three seconds
- * before its zone springs forward (New York 14 March 2027, Berlin 28 March 2027), so the
- * first five fires of every phrase straddle a DST change.
+ * before its zone changes its clocks (spring forward: New York 14 March 2027, Berlin 28 March
+ * 2027; fall back: Berlin 31 October 2027, New York 7 November 2027), so the first five fires of
+ * every phrase straddle a DST change.
  */
-export const DST_REFERENCES: ReadonlyArray<[zone: string, reference: Date]> = [
-  ['America/New_York', new Date('2027-03-14T06:59:57Z')],
-  ['Europe/Berlin', new Date('2027-03-28T00:59:57Z')],
+export const DST_REFERENCES: ReadonlyArray<[zone: string, change: string, reference: Date]> = [
+  ['America/New_York', 'spring', new Date('2027-03-14T06:59:57Z')],
+  ['Europe/Berlin', 'spring', new Date('2027-03-28T00:59:57Z')],
+  ['America/New_York', 'autumn', new Date('2027-11-07T05:59:57Z')],
+  ['Europe/Berlin', 'autumn', new Date('2027-10-31T00:59:57Z')],
 ];
 
 export const FIRES = 5;
@@ -48,10 +51,16 @@ function readField(text: string, min: number, max: number): Field {
   return { values, star: text.startsWith('*'), last };
 }
 
-/** Cron's fires on the zone's wall clock: days by Vixie's rule, times skipped inside a DST gap. */
+/**
+ * Cron's fires on the zone's wall clock, by Vixie's rules: days by the day fields (either one
+ * when both are restricted), times inside a DST gap skipped, a repeated hour fired once by a
+ * fixed time (no `*` or step in second, minute, hour) and twice by the others. The corpus names
+ * no fixed time inside a gap (Vixie would fire it at the change), so meeting one is an error.
+ */
 function cronFires(expression: string, timezone: string, reference: Date): Date[] {
   const parts = expression.split(' ');
   const fields = parts.length === 6 ? parts : ['0', ...parts];
+  const sorted = (field: Field) => [...field.values].sort((a, b) => a - b);
   const [seconds, minutes, hours] = [
     readField(fields[0], 0, 59),
     readField(fields[1], 0, 59),
@@ -69,9 +78,11 @@ function cronFires(expression: string, timezone: string, reference: Date): Date[
     const dowMatch = dayOfWeek.values.has(day.weekday % 7);
     const dayMatch = dayOfMonth.star || dayOfWeek.star ? domMatch && dowMatch : domMatch || dowMatch;
     if (!dayMatch) continue;
-    for (const hour of [...hours.values].sort((a, b) => a - b)) {
-      for (const minute of [...minutes.values].sort((a, b) => a - b)) {
-        for (const second of [...seconds.values].sort((a, b) => a - b)) {
+    for (const hour of sorted(hours)) {
+      // One wall-clock hour at a time: a repeated hour's two passes are sorted into real order.
+      const block: number[] = [];
+      for (const minute of sorted(minutes)) {
+        for (const second of sorted(seconds)) {
           const local = DateTime.fromObject(
             { year: day.year, month: day.month, day: day.day, hour, minute, second },
             { zone: timezone },
@@ -80,8 +91,12 @@ function cronFires(expression: string, timezone: string, reference: Date): Date[
             if (fixedTime) throw new Error(`corpus: ${expression} names a wall time inside a DST gap`);
             continue;
           }
-          if (local.toMillis() > reference.getTime() && fires.length < FIRES) fires.push(local.toJSDate());
+          const instants = local.getPossibleOffsets().map((candidate) => candidate.toMillis());
+          block.push(...(fixedTime ? [Math.min(...instants)] : instants));
         }
+      }
+      for (const instant of block.sort((a, b) => a - b)) {
+        if (instant > reference.getTime() && fires.length < FIRES) fires.push(new Date(instant));
       }
     }
   }

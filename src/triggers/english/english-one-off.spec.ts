@@ -6,7 +6,7 @@ import { DST_REFERENCES, triggerFires } from './english-dst.test-helper';
  * The one-off half of the phrase corpus: each phrase with the `at:` spec it must become when
  * read in UTC on Wednesday 10 March 2027 at noon, and the rule its wall time follows from any
  * reference (`expected`). Read again in New York and in Berlin three seconds before their clocks
- * spring forward, each must fire at the rule's wall time in the new offset.
+ * spring forward and fall back, each must fire at the rule's wall time in the new offset.
  */
 const NOW = new Date('2027-03-10T12:00:00Z');
 
@@ -45,6 +45,17 @@ const onDate =
   (reference) =>
     DateTime.fromObject({ year, month, day, hour, minute }, { zone: reference.zone });
 
+/** `may 14 at 2:30pm`: that date this year, or next year once it has passed. */
+const nextOn =
+  (month: number, day: number, hour: number, minute = 0): WallTime =>
+  (reference) => {
+    const thisYear = DateTime.fromObject(
+      { year: reference.year, month, day, hour, minute },
+      { zone: reference.zone },
+    );
+    return thisYear > reference ? thisYear : thisYear.plus({ years: 1 });
+  };
+
 type Row = [phrase: string, spec: string, expected: WallTime, zone: string | null];
 
 export const ONE_OFF: Row[] = [
@@ -68,7 +79,7 @@ export const ONE_OFF: Row[] = [
   ['next friday at 9', 'at:2027-03-19T09:00:00', nextWeek(5, 9), null],
   ['next monday at 9:30', 'at:2027-03-15T09:30:00', nextWeek(1, 9, 30), null],
   ['on 14 May 2027 at 14:30', 'at:2027-05-14T14:30:00', onDate(2027, 5, 14, 14, 30), null],
-  ['may 14 at 2:30pm', 'at:2027-05-14T14:30:00', onDate(2027, 5, 14, 14, 30), null],
+  ['may 14 at 2:30pm', 'at:2027-05-14T14:30:00', nextOn(5, 14, 14, 30), null],
   ['on May 14, 2027 at 2:30pm', 'at:2027-05-14T14:30:00', onDate(2027, 5, 14, 14, 30), null],
   ['14 may 2027 at 9:00', 'at:2027-05-14T09:00:00', onDate(2027, 5, 14, 9), null],
   ['on 2027-05-14 at 14:30', 'at:2027-05-14T14:30:00', onDate(2027, 5, 14, 14, 30), null],
@@ -89,20 +100,23 @@ describe('plain-English corpus: one-off dates and times', () => {
     expect(read.description).toBe(`Once at ${spec.slice(3, 13)} ${spec.slice(14, 19)} ${zone ?? 'UTC'}`);
   });
 
-  describe.each(DST_REFERENCES)('read just before the spring DST change in %s', (contextZone, reference) => {
-    it.each(ONE_OFF)('%s fires at its wall time', (phrase, _spec, expected, zone) => {
-      const timezone = zone ?? contextZone;
-      const read = parseEnglishSchedule(phrase, {
-        timezone: contextZone,
-        timezoneGiven: false,
-        now: reference,
+  describe.each(DST_REFERENCES)(
+    'read just before the DST change in %s (%s)',
+    (contextZone, _change, reference) => {
+      it.each(ONE_OFF)('%s fires at its wall time', (phrase, _spec, expected, zone) => {
+        const timezone = zone ?? contextZone;
+        const read = parseEnglishSchedule(phrase, {
+          timezone: contextZone,
+          timezoneGiven: false,
+          now: reference,
+        });
+        expect(read.timezone).toBe(timezone);
+        const want = expected(DateTime.fromJSDate(reference, { zone: timezone }));
+        expect(read.spec).toBe(`at:${want.toFormat("yyyy-MM-dd'T'HH:mm:ss")}`);
+        expect(triggerFires(read.spec, timezone, reference)).toEqual([want.toJSDate()]);
       });
-      expect(read.timezone).toBe(timezone);
-      const want = expected(DateTime.fromJSDate(reference, { zone: timezone }));
-      expect(read.spec).toBe(`at:${want.toFormat("yyyy-MM-dd'T'HH:mm:ss")}`);
-      expect(triggerFires(read.spec, timezone, reference)).toEqual([want.toJSDate()]);
-    });
-  });
+    },
+  );
 
   it('reads a one-off against the clock it is given, in the zone it is given', () => {
     const read = (timezone: string) =>

@@ -5,7 +5,8 @@ import { DST_REFERENCES, FIRES, offsetAt, oracleFires, triggerFires } from './en
  * The recurring and delay half of the phrase corpus: each phrase with the spec it must become
  * (read in UTC on Wednesday 10 March 2027, noon), and the zone it names if it names one. Each
  * phrase is then read again in New York and in Berlin three seconds before their clocks spring
- * forward, and its first five fires are checked against an oracle written apart from croner.
+ * forward and fall back, and its first five fires are checked against an oracle written apart
+ * from croner.
  */
 const NOW = new Date('2027-03-10T12:00:00Z');
 
@@ -197,7 +198,7 @@ describe('plain-English corpus: recurring phrases and delays', () => {
     expect(read.description).not.toBe('');
   });
 
-  describe.each(DST_REFERENCES)('across the spring DST change in %s', (contextZone, reference) => {
+  describe.each(DST_REFERENCES)('across the DST change in %s (%s)', (contextZone, _change, reference) => {
     it.each(ROWS)('%s fires as the oracle says', (phrase, spec, zone) => {
       const read = parseEnglishSchedule(phrase, {
         timezone: contextZone,
