@@ -23,6 +23,7 @@ interface Schedule {
   id: string;
   taskId: string;
   schedule: string;
+  text: string | null;
   type: string;
   description: string;
   timezone: string;
@@ -182,6 +183,7 @@ describe.each(DATABASE_KINDS)('REST API: schedules and events on %s', (kind) => 
           id: expect.stringMatching(UUID),
           taskId: task.id,
           schedule: spec(),
+          text: null,
           type,
           description: typeof description === 'string' ? description : expect.stringMatching(description),
           timezone: 'UTC',
@@ -407,7 +409,18 @@ describe.each(DATABASE_KINDS)('REST API: schedules and events on %s', (kind) => 
         () => ({ schedule: 'every 1h', misfireGraceSeconds: '60' }),
         'misfireGraceSeconds must be an integer',
       ],
-      ['no schedule', () => ({ timezone: 'UTC' }), 'schedule is required'],
+      ['no schedule', () => ({ timezone: 'UTC' }), 'schedule or text is required'],
+      [
+        'both schedule and text',
+        () => ({ schedule: 'every 1h', text: 'every hour' }),
+        'give either schedule (a spec) or text (plain English), not both',
+      ],
+      ['an empty text', () => ({ text: '' }), 'text must be longer than or equal to 1'],
+      [
+        'a text it cannot read',
+        () => ({ text: 'every other week on monday' }),
+        'understood "every" (repetition)',
+      ],
       ['an empty schedule', () => ({ schedule: '' }), 'schedule must be longer than or equal to 1'],
       [
         'a schedule of 501 chars',

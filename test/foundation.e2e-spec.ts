@@ -53,9 +53,12 @@ describe.each(DATABASE_KINDS)('foundation on %s', (kind) => {
       .query({ schedule: 'cron:30 2 * * *', from: '2027-01-01T00:00:00Z', count: 3 })
       .expect(200);
     expect(body).toEqual({
+      spec: 'cron:30 2 * * *',
       type: 'cron',
       description: 'At 02:30 every day',
+      timezone: 'UTC',
       nextRunTimes: ['2027-01-01T02:30:00.000Z', '2027-01-02T02:30:00.000Z', '2027-01-03T02:30:00.000Z'],
+      interpretedFrom: null,
     });
   });
 
@@ -75,15 +78,25 @@ describe.each(DATABASE_KINDS)('foundation on %s', (kind) => {
       .query({ schedule: 'every 30m', from: '2027-01-01T00:00:00Z', count: 2 })
       .expect(200);
     expect(interval.body).toEqual({
+      spec: 'every 30m',
       type: 'interval',
       description: 'Every 30 minutes',
+      timezone: 'UTC',
       nextRunTimes: ['2027-01-01T00:30:00.000Z', '2027-01-01T01:00:00.000Z'],
+      interpretedFrom: null,
     });
     const event = await request(service.url)
       .get('/api/schedules/preview')
       .query({ schedule: 'on:deploy' })
       .expect(200);
-    expect(event.body).toEqual({ type: 'event', description: 'On event "deploy"', nextRunTimes: [] });
+    expect(event.body).toEqual({
+      spec: 'on:deploy',
+      type: 'event',
+      description: 'On event "deploy"',
+      timezone: 'UTC',
+      nextRunTimes: [],
+      interpretedFrom: null,
+    });
   });
 
   it.each([

@@ -457,6 +457,34 @@ function invalidHttpTaskBody(rng: Rng, update: boolean): Body {
     setKey(body, unknownKey(rng, ['name', 'description', 'handler', 'payload', 'schedule']), 1);
   return { data: Buffer.from(JSON.stringify(body), 'utf8'), contentType: 'application/json' };
 }
+/** Plain-English schedules (`text`, in place of `schedule`): read, or refused with a 400. */
+const GOOD_TEXTS = [
+  'every weekday at 9am',
+  'in 2 hours',
+  'every day at 9am Berlin time',
+  'on the last day of every month',
+  'every 15 minutes between 9am and 5pm on weekdays',
+];
+const BAD_TEXTS = [
+  '',
+  ' ',
+  'x'.repeat(501),
+  'every other week on monday',
+  'tomorrow',
+  'every day at 9am EST',
+  'every day at 25:00',
+  'on the 31st of every month',
+  'every 0 minutes',
+  'whenever',
+  'every day at 9am in Mars/Olympus',
+  'tomorrow at 3pm and every day',
+  'at:2027-05-14T14:30:00',
+  'a\u0000b',
+];
+const textField: Field = {
+  valid: pickFrom(GOOD_TEXTS),
+  invalid: pickFrom([...BAD_TEXTS, ...NOT_A_STRING]),
+};
 
 const TASK_FIELDS: Record<string, Field> = {
   name: nameField,
@@ -467,6 +495,7 @@ const TASK_FIELDS: Record<string, Field> = {
     valid: pickFrom(['every 30d', 'on:fuzz-unused-event', 'cron:30 2 29 2 *']),
     invalid: pickFrom([...INVALID_SPECS, ...NOT_A_STRING]),
   },
+  text: textField,
 };
 
 const PATCH_FIELDS: Record<string, Field> = {
@@ -495,6 +524,7 @@ function scheduleFields(seeded: Seeded, taskId: string | null): Record<string, F
             ? `after:${rng.uuid()}` // no such task
             : rng.pick([...INVALID_SPECS, ...NOT_A_STRING]),
     },
+    text: textField,
     timezone: {
       valid: pickFrom(['UTC', 'Europe/Berlin', 'America/New_York']),
       invalid: pickFrom(INVALID_ZONES),
@@ -561,6 +591,11 @@ function invalidObjectText(rng: Rng, fields: Record<string, Field>, required: st
     } else {
       setKey(body, unknownKey(rng, names), rng.chance(0.5) ? rng.pick(JSON_VALUES) : rng.pick(STRINGS));
     }
+  }
+  // A valid text stands in for a missing schedule: give the schedule too (both is refused), so
+  // that a body with nothing else wrong stays invalid.
+  if (required.includes('schedule') && 'text' in body && !('schedule' in body) && broken.size === 0) {
+    body.schedule = fields.schedule.valid(rng);
   }
   let deep: string | null = null;
   if ('payload' in fields && !broken.has('payload') && rng.chance(0.1)) {
@@ -1013,6 +1048,8 @@ function previewQuery(rng: Rng): string {
     ];
     parts.push(queryPair('timezone', either(GOOD_ZONES, zones), rng));
   }
+  if (rng.chance(0.3))
+    parts.push(queryPair('text', rng.chance(0.15) ? rng.pick(STRINGS) : either(GOOD_TEXTS, BAD_TEXTS), rng));
   if (rng.chance(0.4)) parts.push(queryPair('from', either(GOOD_FROMS, BAD_FROMS), rng));
   if (rng.chance(0.4)) parts.push(queryPair('count', either(['1', '5', '100'], [...BAD_LIMITS, '101']), rng));
   if (rng.chance(0.03)) parts.push(queryPair('schedule', rng.pick(GOOD_SPECS), rng));

@@ -126,6 +126,57 @@ describe.each(DATABASE_KINDS)('MCP server on %s', (kind) => {
     });
   });
 
+  it('schedules from plain English: dry run first, then for real; it runs, and the schedule keeps the text', async () => {
+    const before = (await rest(service, 'GET', '/api/tasks?limit=500')).body.items.length;
+    const dry = await call(client, 'schedule_task', {
+      name: 'digest',
+      when: 'every weekday at 9am Berlin time',
+      handler: 'noop',
+      dryRun: true,
+    });
+    expect(dry).toMatchObject({
+      isError: false,
+      json: {
+        dryRun: true,
+        saved: false,
+        spec: 'cron:0 9 * * 1-5',
+        type: 'cron',
+        timezone: 'Europe/Berlin',
+        interpretedFrom: 'every weekday at 9am Berlin time',
+      },
+    });
+    expect(dry.json.nextRunTimes).toHaveLength(5);
+    expect((await rest(service, 'GET', '/api/tasks?limit=500')).body.items).toHaveLength(before);
+
+    const made = await call(client, 'schedule_task', {
+      name: 'english tick',
+      when: 'every second',
+      handler: 'noop',
+    });
+    expect(made.isError).toBe(false);
+    const taskId: string = made.json.task.id;
+    expect(made.json.schedule).toMatchObject({ taskId, text: 'every second', type: 'cron' });
+    await waitFor(
+      async () => {
+        const page = await call(client, 'get_task_runs', { taskId, limit: 10 });
+        return page.json.items.some((run: { status: string }) => run.status === 'succeeded') ? page : null;
+      },
+      15_000,
+      'a run of the plain-English schedule',
+    );
+    await call(client, 'delete_task', { taskId });
+
+    const refused = await call(client, 'schedule_task', {
+      name: 'fortnightly',
+      when: 'every other week on monday',
+      handler: 'noop',
+      dryRun: true,
+    });
+    expect(refused).toMatchObject({ isError: true, json: { statusCode: 400, error: 'Bad Request' } });
+    expect(refused.json.message).toEqual(expect.stringContaining('every other week on monday'));
+    expect((await rest(service, 'GET', '/api/tasks?limit=500')).body.items).toHaveLength(before);
+  });
+
   it('publish_event runs the tasks scheduled on the event', async () => {
     const listener = await rest(service, 'POST', '/api/tasks', {
       name: 'mcp listener',

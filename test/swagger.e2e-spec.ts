@@ -51,8 +51,10 @@ describe('the Swagger document and validation messages', () => {
       .post(`/api/tasks/${task.body.id}/schedule`)
       .send({ maxRetries: 99 })
       .expect(400);
-    expect(schedule.body.message).toBe('schedule is required; maxRetries must not be greater than 20');
+    expect(schedule.body.message).toBe(
+      'schedule or text is required; maxRetries must not be greater than 20',
+    );
     const preview = await request(service.url).get('/api/schedules/preview').expect(400);
-    expect(preview.body.message).toBe('schedule is required');
+    expect(preview.body.message).toBe('schedule or text is required');
   });
 });

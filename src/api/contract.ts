@@ -15,7 +15,9 @@ export interface CreateTaskBody {
   description?: string;
   handler?: string;
   payload?: Record<string, unknown>;
+  /** A spec; or give `text` (plain English) instead, not both. */
   schedule?: string;
+  text?: string;
 }
 
 /** `PATCH /api/tasks/{id}`: fields left out are unchanged; `null` clears description or payload. */
@@ -28,7 +30,9 @@ export interface UpdateTaskBody {
 
 /** `POST /api/tasks/{taskId}/schedule`: the spec and its options. */
 export interface ScheduleBody {
-  schedule: string;
+  /** Exactly one of `schedule` (a spec) and `text` (plain English). */
+  schedule?: string;
+  text?: string;
   timezone?: string;
   misfirePolicy?: MisfirePolicy;
   misfireGraceSeconds?: number;
@@ -55,7 +59,9 @@ export interface RunsQuery {
 
 /** `GET /api/schedules/preview`. */
 export interface PreviewQuery {
-  schedule: string;
+  /** Exactly one of `schedule` (a spec) and `text` (plain English). */
+  schedule?: string;
+  text?: string;
   timezone?: string;
   from?: string;
   count?: number;
@@ -107,9 +113,15 @@ export interface TaskRunView {
 
 /** `GET /api/schedules/preview`'s answer. */
 export interface PreviewView {
+  /** The spec: as given, or read from `text`. */
+  spec: string;
   type: TriggerType;
   description: string;
+  /** The zone the spec is read in: the one `text` names, else `timezone`, else the default. */
+  timezone: string;
   nextRunTimes: string[];
+  /** The `text` the spec was read from; null when a spec was given. */
+  interpretedFrom: string | null;
 }
 
 /** `POST /api/events/{name}`'s answer. */

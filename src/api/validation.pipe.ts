@@ -1,15 +1,21 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { REQUIRED_UNLESS } from './dto/either-field';
 
 /**
  * A missing required field is one message, `<field> is required`, instead of every rule of the
  * field failing at once ("name must be a string; name must be longer than …"). Fields that are
- * optional are never validated when absent, so an error on an absent value means it is required.
+ * optional are never validated when absent, so an error on an absent value means it is required
+ * (or, for a field required unless another is given, that one of the two is).
  */
 function requiredOnce(error: ValidationError): ValidationError {
   const children = error.children?.map(requiredOnce);
   const constraints = error.constraints;
   if (error.value === undefined && constraints && !('whitelistValidation' in constraints))
-    return { ...error, children, constraints: { isDefined: `${error.property} is required` } };
+    return {
+      ...error,
+      children,
+      constraints: { isDefined: constraints[REQUIRED_UNLESS] ?? `${error.property} is required` },
+    };
   return children ? { ...error, children } : error;
 }
 

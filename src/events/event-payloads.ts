@@ -17,6 +17,8 @@ export interface ScheduleView {
   taskId: string;
   /** The spec as given, e.g. `cron:30 2 * * *`. */
   schedule: string;
+  /** The plain-English phrase the spec was read from, or null. */
+  text: string | null;
   type: TriggerType;
   description: string;
   timezone: string;

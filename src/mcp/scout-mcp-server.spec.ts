@@ -6,7 +6,14 @@ import type { ScoutBackend } from './scout-backend';
 import { createScoutMcpServer, SCOUT_TOOLS } from './scout-mcp-server';
 
 const TASK = { id: '0b7c0d3e-4a6f-4c2b-9a51-6f1f2d3c4b5a', name: 'digest', nextRunAt: null };
-const PREVIEW = { type: 'interval', description: 'Every 1 hour', nextRunTimes: ['2027-01-01T01:00:00.000Z'] };
+const PREVIEW = {
+  spec: 'every 1h',
+  type: 'interval',
+  description: 'Every 1 hour',
+  timezone: 'Europe/Berlin',
+  nextRunTimes: ['2027-01-01T01:00:00.000Z'],
+  interpretedFrom: null,
+};
 const SCHEDULE = { id: 's1', taskId: TASK.id, schedule: 'every 1h', nextRunAt: '2027-01-01T01:00:00.000Z' };
 
 /** A backend that records every call and answers canned values (or throws what a test sets). */

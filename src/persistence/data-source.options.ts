@@ -4,6 +4,7 @@ import { Cluster1764201600000 } from './migrations/1764201600000-cluster';
 import { StartWatermark1764374400000 } from './migrations/1764374400000-start-watermark';
 import { LeanerRunIndexes1764460800000 } from './migrations/1764460800000-leaner-run-indexes';
 import { RunChainDepth1764547200000 } from './migrations/1764547200000-run-chain-depth';
+import { ScheduleText1764640800000 } from './migrations/1764640800000-schedule-text';
 import { InstanceEntity } from './instance.entity';
 import { ScheduleEntity } from './schedule.entity';
 import { TaskRunEntity } from './task-run.entity';
@@ -16,6 +17,7 @@ export const MIGRATIONS = [
   StartWatermark1764374400000,
   LeanerRunIndexes1764460800000,
   RunChainDepth1764547200000,
+  ScheduleText1764640800000,
 ];
 
 /**

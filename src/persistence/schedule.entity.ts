@@ -20,6 +20,10 @@ export class ScheduleEntity {
   @Column({ type: 'varchar', length: 500 })
   spec: string;
 
+  /** The plain-English phrase the spec was read from (null: the spec was given as such). */
+  @Column({ type: 'varchar', length: 500, nullable: true })
+  text: string | null;
+
   @Column({ type: 'varchar', length: 16 })
   type: TriggerType;
 

@@ -13,7 +13,7 @@ import { dateOfMs, epochMs } from './sql-times';
 export type NewSchedule = Omit<ScheduleEntity, 'id' | 'version' | 'createdAt' | 'updatedAt' | 'lastRunAt'>;
 
 /** What planning a schedule and running its fires need (its bookkeeping times left out). */
-export type PlannedSchedule = Omit<ScheduleEntity, 'lastRunAt' | 'createdAt' | 'updatedAt'>;
+export type PlannedSchedule = Omit<ScheduleEntity, 'lastRunAt' | 'createdAt' | 'updatedAt' | 'text'>;
 
 /** A schedule due soon, and whether it is this instance's. */
 export type DueSchedule = PlannedSchedule & { owned: boolean };
@@ -64,7 +64,7 @@ type TimesAsMs<T> = {
 };
 
 /** Every column of a schedule, its times as epoch milliseconds too. */
-const SCHEDULE_COLUMNS = `${DUE_COLUMNS}, ${epochMs('last_run_at')} AS "lastRunAt",
+const SCHEDULE_COLUMNS = `${DUE_COLUMNS}, text, ${epochMs('last_run_at')} AS "lastRunAt",
   ${epochMs('created_at')} AS "createdAt", ${epochMs('updated_at')} AS "updatedAt"`;
 
 /**
@@ -80,8 +80,8 @@ const INSERT_WITH_TASK = new PreparedStatement<TaskEntity & { schedule: TimesAsM
    ), new_schedule AS (
      INSERT INTO schedule (task_id, spec, type, timezone, signal, scheduled_at, start_at, end_at,
                            next_run_at, paused, misfire_policy, misfire_grace_seconds, overlap_policy,
-                           timeout_seconds, max_retries, retry_backoff_seconds, jitter_seconds)
-     SELECT id, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20 FROM new_task
+                           timeout_seconds, max_retries, retry_backoff_seconds, jitter_seconds, text)
+     SELECT id, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21 FROM new_task
      RETURNING ${SCHEDULE_COLUMNS}
    )
    SELECT t.id, t.name, t.description, t.handler, t.payload,
@@ -147,6 +147,7 @@ export class ScheduleRepository {
       schedule.maxRetries,
       schedule.retryBackoffSeconds,
       schedule.jitterSeconds,
+      schedule.text,
     ]);
     const { schedule: stored, ...created } = row;
     return {

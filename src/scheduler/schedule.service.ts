@@ -16,6 +16,7 @@ import { TaskEntity } from '../persistence/task.entity';
 import { TaskService } from '../tasks/task.service';
 import { assertFiresInFuture, parseInstant, parseScheduleSpec } from '../triggers/parse-schedule-spec';
 import { assertTimeZone } from '../triggers/time-zone';
+import { resolveScheduleSource } from './schedule-source';
 import { isSignalTrigger, Trigger } from '../triggers/trigger';
 import { CreateScheduleDto, ScheduleDto, toScheduleDto } from '../api/dto/schedule.dto';
 import { PreviewDto, PreviewQueryDto } from '../api/dto/preview.dto';
@@ -57,11 +58,10 @@ export class ScheduleService {
   /** Checks a spec and its options for `taskId` (null: a task not yet stored) without writing. */
   async prepare(taskId: string | null, input: ScheduleInput): Promise<PreparedSchedule> {
     const now = this.clock.now();
-    const timezone = assertTimeZone(input.timezone ?? this.options.timezone);
+    const { spec, text, timezone } = resolveScheduleSource(input, this.options.timezone, now);
     const startAt = input.startAt ? parseInstant(input.startAt, timezone, 'startAt') : null;
     const endAt = input.endAt ? parseInstant(input.endAt, timezone, 'endAt') : null;
     if (endAt && endAt <= now) throw new InvalidScheduleError('endAt: is in the past');
-    const spec = input.schedule.trim();
     const trigger = parseScheduleSpec(spec, { timezone, scheduledAt: now, startAt, endAt });
     assertFiresInFuture(trigger, now);
     const signal = isSignalTrigger(trigger) ? trigger.signal : null;
@@ -82,6 +82,7 @@ export class ScheduleService {
     return {
       description: trigger.describe(),
       spec,
+      text,
       type: trigger.type,
       timezone,
       signal,
@@ -198,9 +199,10 @@ export class ScheduleService {
 
   preview(query: PreviewQueryDto): PreviewDto {
     const now = this.clock.now();
-    const timezone = assertTimeZone(query.timezone ?? this.options.timezone);
-    const from = query.from ? parseInstant(query.from, timezone, 'from') : now;
-    const trigger = parseScheduleSpec(query.schedule, { timezone, scheduledAt: from });
+    const requested = assertTimeZone(query.timezone ?? this.options.timezone);
+    const from = query.from ? parseInstant(query.from, requested, 'from') : now;
+    const { spec, text, timezone } = resolveScheduleSource(query, this.options.timezone, from);
+    const trigger = parseScheduleSpec(spec, { timezone, scheduledAt: from });
     assertFiresInFuture(trigger, now);
     const nextRunTimes: string[] = [];
     let previous: Date | null = null;
@@ -210,7 +212,14 @@ export class ScheduleService {
       nextRunTimes.push(next.toISOString());
       previous = next;
     }
-    return { type: trigger.type, description: trigger.describe(), nextRunTimes };
+    return {
+      spec,
+      type: trigger.type,
+      description: trigger.describe(),
+      timezone,
+      nextRunTimes,
+      interpretedFrom: text,
+    };
   }
 
   toDto(schedule: ScheduleEntity, description = this.describe(schedule)): ScheduleDto {

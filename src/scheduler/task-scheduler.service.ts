@@ -42,7 +42,10 @@ export class TaskSchedulerService {
   /** Creates a task (and its schedule, when given); nothing is stored if either is invalid. */
   async createTask(input: CreateTaskDto): Promise<TaskDto> {
     const prepared = this.tasks.prepare(input);
-    const schedule = input.schedule ? await this.schedules.prepare(null, { schedule: input.schedule }) : null;
+    const given = input.schedule != null || input.text != null;
+    const schedule = given
+      ? await this.schedules.prepare(null, { schedule: input.schedule, text: input.text })
+      : null;
     if (!schedule) return toTaskDto(await this.tasks.create(prepared), null, null);
     const created = await this.schedules.createWithTask(prepared, schedule);
     // Just created: no run yet, and the schedule as stored.
@@ -103,7 +106,7 @@ export class TaskSchedulerService {
   scheduleTask(
     taskId: string,
     spec: string,
-    options: Omit<ScheduleInput, 'schedule'> = {},
+    options: Omit<ScheduleInput, 'schedule' | 'text'> = {},
   ): Promise<ScheduleDto> {
     return this.schedules.schedule(taskId, { ...options, schedule: spec });
   }

@@ -125,8 +125,14 @@ export function normalizeCronExpression(expression: string): string {
   const fields = trimmed.split(' ');
   const rules = fields.length === 5 ? FIVE_FIELDS : fields.length === 6 ? SIX_FIELDS : undefined;
   if (!rules) throw new InvalidScheduleError(`cron: got ${fields.length} fields; ${SHAPE}`);
-  fields.forEach((field, index) => field.split(',').forEach((item) => checkItem(item, rules[index])));
-  return trimmed;
+  const dayOfMonthIndex = fields.length - 3;
+  // `L` alone in day-of-month is the month's last day, as croner and cronstrue read it.
+  if (fields[dayOfMonthIndex] === 'l') fields[dayOfMonthIndex] = 'L';
+  fields.forEach((field, index) => {
+    if (index === dayOfMonthIndex && field === 'L') return;
+    field.split(',').forEach((item) => checkItem(item, rules[index]));
+  });
+  return fields.join(' ');
 }
 
 /** True when the expression has seconds (6 fields). */

@@ -61,6 +61,20 @@ const VALID: ValidCase[] = [
     describe: 'At 00:00, on day 1 of the month',
   },
   { spec: 'cron:0 0 1 1 *', type: 'cron', next: '2027-01-01T00:00:00.000Z' },
+  // a lone L in day-of-month: the month's last day ("on the last day of every month")
+  {
+    spec: 'cron:0 9 L * *',
+    type: 'cron',
+    next: '2026-05-31T09:00:00.000Z',
+    describe: 'At 09:00, on the last day of the month',
+  },
+  {
+    spec: 'cron:0 9 l * *',
+    zone: 'Europe/Berlin',
+    type: 'cron',
+    next: '2026-05-31T07:00:00.000Z',
+    describe: 'At 09:00, on the last day of the month (Europe/Berlin)',
+  },
   {
     spec: 'cron:0 12 * JAN,JUL *',
     type: 'cron',
@@ -387,8 +401,9 @@ const INVALID: [spec: string, message: string][] = [
   ['cron:1.5 * * * *', `minute field: "1.5" is not supported; ${MINUTE_SYNTAX}`],
   ['cron:1,,2 * * * *', 'minute field: empty item in a list'],
   ['cron:1, * * * *', 'minute field: empty item in a list'],
-  // cron: extensions this service does not accept (Quartz L, W, #, ?)
-  ['cron:* * L * *', 'day-of-month field: "L" is not a valid value; expected 1-31'],
+  // cron: extensions this service does not accept (Quartz L beyond a lone day-of-month L, W, #, ?)
+  ['cron:* * 1,L * *', 'day-of-month field: "L" is not a valid value; expected 1-31'],
+  ['cron:* * L-3 * *', 'day-of-month field: "L" is not a valid value; expected 1-31'],
   ['cron:* * 15W * *', 'day-of-month field: "15W" is not a valid value; expected 1-31'],
   ['cron:* * * * 5L', 'day-of-week field: "5L" is not a valid value; expected 0-7 or SUN-SAT'],
   [

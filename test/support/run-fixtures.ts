@@ -20,6 +20,7 @@ export async function createTimedTask(
     { name: options.name ?? 'report', description: null, handler: 'noop', payload: { answer: 42 } },
     {
       spec: 'every 1m',
+      text: null,
       type: 'interval',
       timezone: 'UTC',
       signal: null,

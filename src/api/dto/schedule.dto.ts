@@ -14,6 +14,7 @@ import {
 import type { ScheduleView } from '../../events/event-payloads';
 import { ScheduleEntity } from '../../persistence/schedule.entity';
 import { EXAMPLE_CURSOR, EXAMPLE_SCHEDULE_ID, EXAMPLE_TASK_ID } from './api-examples';
+import { NotWith, RequiredUnless, SCHEDULE_OR_TEXT } from './either-field';
 import { TRIGGER_TYPES, type TriggerType } from '../../triggers/trigger';
 import {
   MISFIRE_POLICIES,
@@ -26,13 +27,27 @@ import type { PageView, ScheduleBody } from '../contract';
 export class CreateScheduleDto implements ScheduleBody {
   /**
    * The schedule spec: `cron:30 2 * * *`, `every 30m`, `at:2027-05-14T14:30:00`, `in:1h`,
-   * `on:<event>` or `after:<taskId>`.
+   * `on:<event>` or `after:<taskId>`. Exactly one of `schedule` and `text` is required.
    * @example "cron:30 2 * * *"
    */
+  @RequiredUnless('text')
   @IsString()
   @MinLength(1)
   @MaxLength(500)
-  schedule: string;
+  schedule?: string;
+
+  /**
+   * The schedule in plain English (README "Plain English"), in place of `schedule`: read into a
+   * spec, and kept beside it. A zone named in the text ("at 9am Berlin time") becomes the
+   * schedule's time zone.
+   * @example "every weekday at 9am"
+   */
+  @IsOptional()
+  @NotWith('schedule', SCHEDULE_OR_TEXT)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(500)
+  text?: string;
 
   /**
    * IANA time zone for cron fields and `at:` times without an offset; default `SCHEDULER_TIMEZONE`.
@@ -119,6 +134,9 @@ export class ScheduleDto implements ScheduleView {
   taskId: string;
   /** @example "cron:30 2 * * *" */
   schedule: string;
+  /** The plain-English phrase `schedule` was read from; null when the spec was given as such. */
+  @ApiProperty({ type: 'string', nullable: true, example: 'every day at 2:30' })
+  text: string | null;
   @ApiProperty({ enum: TRIGGER_TYPES, example: 'cron' })
   type: TriggerType;
   /** @example "At 02:30 every day" */
@@ -172,6 +190,7 @@ export function toScheduleDto(schedule: ScheduleEntity, description: string): Sc
     id: schedule.id,
     taskId: schedule.taskId,
     schedule: schedule.spec,
+    text: schedule.text ?? null,
     type: schedule.type,
     description,
     timezone: schedule.timezone,

@@ -5,6 +5,7 @@ import { TaskEntity } from '../../persistence/task.entity';
 import { maskSecretHeaders } from '../../common/secret-headers';
 import { RUN_STATUSES, type RunStatus } from '../../domain/run-status';
 import { TaskRunEntity } from '../../persistence/task-run.entity';
+import { NotWith, SCHEDULE_OR_TEXT } from './either-field';
 import { EXAMPLE_CURSOR, EXAMPLE_PAYLOAD, EXAMPLE_RUN_ID, EXAMPLE_TASK_ID } from './api-examples';
 import type { CreateTaskBody, LastRunView, PageView, TaskView, UpdateTaskBody } from '../contract';
 
@@ -52,6 +53,18 @@ export class CreateTaskDto implements CreateTaskBody {
   @MinLength(1)
   @MaxLength(500)
   schedule?: string;
+
+  /**
+   * Optional schedule in plain English, in place of `schedule` (not both), e.g. "every weekday
+   * at 9am" or "tomorrow at 3pm Berlin time".
+   * @example "every weekday at 9am"
+   */
+  @IsOptional()
+  @NotWith('schedule', SCHEDULE_OR_TEXT)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(500)
+  text?: string;
 }
 
 /** Fields left out are unchanged; `null` clears only what may be empty (description, payload). */

@@ -132,6 +132,7 @@ export class PlannerWorld {
       id: `schedule-${n}`,
       taskId: task.id,
       spec,
+      text: null,
       type: 'interval',
       timezone: 'UTC',
       signal: null,

@@ -8,9 +8,6 @@ const TIMEZONE_DESCRIPTION =
   'IANA time zone for cron fields, English times and at: times without an offset, e.g. ' +
   '"Europe/Berlin"; default: the service\'s zone (SCHEDULER_TIMEZONE)';
 
-/** What a preview says a `when` means; the parser's fields (`spec`, `interpretedFrom`) where it answers them. */
-export type Interpretation = PreviewView & { spec?: string; interpretedFrom?: string; timezone?: string };
-
 /** The service's reading of a `when`: the preview for a spec, or for plain English. */
 export async function interpret(
   backend: ScoutBackend,
@@ -21,14 +18,14 @@ export async function interpret(
   const fields = whenFields(when);
   const spec = 'schedule' in fields ? fields.schedule : undefined;
   const text = 'text' in fields ? fields.text : undefined;
-  const preview: Interpretation = await backend.previewSchedule({ spec, text, timezone, count });
+  const preview: PreviewView = await backend.previewSchedule({ spec, text, timezone, count });
   return {
-    spec: preview.spec ?? spec ?? null,
+    spec: preview.spec,
     type: preview.type,
     description: preview.description,
     nextRunTimes: preview.nextRunTimes,
-    // Null: the service's default zone.
-    timezone: preview.timezone ?? timezone ?? null,
+    // The zone the service reads it in: the one the text names, else `timezone`, else its default.
+    timezone: preview.timezone,
     ...(text === undefined ? {} : { interpretedFrom: preview.interpretedFrom ?? text }),
   };
 }
@@ -58,7 +55,7 @@ export const scheduleTaskTool = defineTool({
       .boolean()
       .optional()
       .describe(
-        'true: only answer how `when` is understood (timezone null: the service default); nothing is saved',
+        'true: only answer how `when` is understood (spec, description, next fire times, time zone); nothing is saved',
       ),
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },
