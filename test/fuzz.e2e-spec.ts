@@ -1484,6 +1484,119 @@ interface Reply {
   nextCursor: string | null;
 }
 
+// ---------------------------------------------------------------------------------------------
+// MCP (/mcp): tool calls whose arguments are junk, or that name no tool, and JSON-RPC that is not
+
+const MCP_REQUESTS = 300;
+const MCP_TOOLS = [
+  'schedule_task',
+  'preview_schedule',
+  'list_tasks',
+  'get_task',
+  'get_task_runs',
+  'pause_schedule',
+  'resume_schedule',
+  'cancel_schedule',
+  'run_task_now',
+  'publish_event',
+  'delete_task',
+];
+/** Tools that change something: their calls never carry a stored id or a readable `when`. */
+const MCP_WRITES = new Set([
+  'schedule_task',
+  'pause_schedule',
+  'resume_schedule',
+  'cancel_schedule',
+  'run_task_now',
+  'delete_task',
+]);
+
+function junkValue(rng: Rng): unknown {
+  return rng.pick<() => unknown>([
+    () => rng.pick(STRINGS),
+    () => rng.pick(JSON_VALUES),
+    () => rng.pick(NOT_A_STRING),
+    () => rng.pick(INVALID_SPECS),
+    () => rng.uuid(),
+    () => null,
+  ])();
+}
+
+function mcpArguments(rng: Rng, tool: string, seeded: Seeded): unknown {
+  if (rng.chance(0.1)) return rng.pick<unknown>([null, [], 'x', 1, JSON_VALUES[rng.int(JSON_VALUES.length)]]);
+  const args: Record<string, unknown> = {};
+  const keys = [
+    'taskId',
+    'when',
+    'name',
+    'handler',
+    'payload',
+    'timezone',
+    'limit',
+    'cursor',
+    'before',
+    'count',
+    'dryRun',
+    'event',
+    'data',
+    'constructor',
+    '__proto__',
+  ];
+  for (let index = rng.int(5); index > 0; index--) args[rng.pick(keys)] = junkValue(rng);
+  if (MCP_WRITES.has(tool)) {
+    // A write must be refused: an unknown or malformed task id, and a `when` nothing reads.
+    args.taskId = rng.chance(0.5) ? rng.uuid() : junkValue(rng);
+    args.when = rng.pick([...INVALID_SPECS, ...BAD_TEXTS.filter((text) => text !== '')]);
+    if (tool === 'schedule_task' && rng.chance(0.3)) args.name = rng.pick(STRINGS);
+  } else if (tool === 'publish_event') {
+    // Never the seeded event's name: publishing it would add runs.
+    args.event = rng.chance(0.5) ? `fuzz.unheard-${rng.int(1000)}` : junkValue(rng);
+    if (args.event === EVENT) args.event = 'fuzz.unheard';
+  } else if (rng.chance(0.3)) args.taskId = rng.pick(seeded.taskIds);
+  return args;
+}
+
+function mcpRequest(rng: Rng, seeded: Seeded): FuzzRequest {
+  const tool = rng.chance(0.9) ? rng.pick(MCP_TOOLS) : rng.pick(['', 'nope', '__proto__', 'x'.repeat(300)]);
+  const call = {
+    jsonrpc: '2.0',
+    id: rng.int(1000),
+    method: 'tools/call',
+    params: { name: tool, arguments: mcpArguments(rng, tool, seeded) },
+  };
+  const message: unknown = rng.pick<() => unknown>([
+    () => call,
+    () => call,
+    () => call,
+    () => ({ ...call, method: rng.pick(['tools/list', 'initialize', 'nope', '', 'resources/read']) }),
+    () => ({ ...call, jsonrpc: rng.pick(['1.0', 2, null]) }),
+    () => ({ method: 'tools/call', params: call.params }),
+    () => [call, call],
+    () => junkValue(rng),
+  ])();
+  const raw = rng.chance(0.05) ? rng.pick(['{', '{"jsonrpc":', '', 'null']) : JSON.stringify(message);
+  return {
+    route: 'POST /mcp',
+    method: 'POST',
+    path: '/mcp',
+    headers: {
+      'content-type': 'application/json',
+      accept: rng.chance(0.9) ? 'application/json, text/event-stream' : rng.pick(['*/*', 'text/html', '']),
+    },
+    body: { data: Buffer.from(raw ?? 'null') },
+  };
+}
+
+/** What is wrong with an answer at /mcp: JSON-RPC bodies are its own shape, but never a 5xx or a leak. */
+function mcpProblemsOf(answer: Answer): string[] {
+  const problems: string[] = [];
+  if (answer.status >= 500) problems.push(`status ${answer.status}`);
+  for (const leak of LEAKS) if (leak.test(answer.text)) problems.push(`body matches ${String(leak)}`);
+  for (const secret of SECRET_VALUES)
+    if (answer.text.includes(secret)) problems.push('body shows a stored secret');
+  return problems;
+}
+
 describe.each(DATABASE_KINDS)('fuzz: malformed REST requests on %s', (kind) => {
   let database: TestDatabase;
   let service: TestApp;
@@ -1728,5 +1841,32 @@ describe.each(DATABASE_KINDS)('fuzz: malformed REST requests on %s', (kind) => {
     const shown = given.filter((value) => texts.some((text) => text.includes(value)));
     expect(shown).toEqual([]);
     expect(texts.join('\n')).toContain('"X-Custom":"***"');
+  });
+
+  it(`answers ${MCP_REQUESTS} malformed MCP tool calls at /mcp with no 5xx, no leak and no change`, async () => {
+    const before = await snapshot();
+    const url = new URL(service.url);
+    const rng = new Rng(SEED + 4);
+    const counts = new Map<string, number>();
+    const failures: string[] = [];
+    for (let index = 0; index < MCP_REQUESTS; index++) {
+      const request = mcpRequest(rng, seeded);
+      let answer: Answer;
+      try {
+        answer = await send(url, request);
+      } catch (error) {
+        failures.push(`#${index} ${describeRequest(request)}\n  → no answer: ${(error as Error).message}`);
+        continue;
+      }
+      const problems = mcpProblemsOf(answer);
+      const outcome = `${answer.status}${/"isError":true/.test(answer.text) ? ' tool error' : ''}`;
+      counts.set(outcome, (counts.get(outcome) ?? 0) + 1);
+      if (problems.length)
+        failures.push(
+          `#${index} ${describeRequest(request)}\n  → ${answer.status} ${problems.join('; ')}: ${answer.text.slice(0, 500)}`,
+        );
+    }
+    console.log(`fuzz ${kind} /mcp: ${JSON.stringify(Object.fromEntries(counts))}`);
+    expect({ stored: await snapshot(), failures }).toEqual({ stored: before, failures: [] });
   });
 });
