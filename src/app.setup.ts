@@ -11,6 +11,7 @@ import { ScoutIoAdapter } from './events/scout-io.adapter';
 import { HealthModule } from './health/health.module';
 import { DatabaseState } from './persistence/database-state.service';
 import { createSchedulerDocument } from './scheduler/scheduler-swagger';
+import { serveDashboard } from './web/serve-dashboard';
 
 export const BODY_LIMIT = '1mb';
 
@@ -23,7 +24,7 @@ function corsOrigins(env: Environment): string[] | '*' | null {
 /**
  * Everything the HTTP app needs besides its modules, shared by `main.ts` and the e2e tests so
  * they exercise the same pipeline: security headers, CORS, body limit, rate limit, the error
- * shape outside the scheduler's routes, Swagger, Socket.IO. (Validation and the routes' error
+ * shape outside the scheduler's routes, Swagger, Socket.IO, the dashboard. (Validation and the routes' error
  * filter are the scheduler controllers' own. Shutdown on signals is `main.ts`'s: tests close
  * their apps themselves.)
  */
@@ -38,6 +39,8 @@ export function configureApp(app: INestApplication, env: Environment): void {
   express.use((request: { path: string }, response: unknown, next: () => void) =>
     (request.path.startsWith('/docs') ? docs : strict)(request as never, response as never, next),
   );
+  // The dashboard at / (its own CSP: its scripts and styles only, API and Socket.IO on this origin).
+  serveDashboard(app);
   const origins = corsOrigins(env);
   if (origins)
     express.enableCors({ origin: origins, allowedHeaders: ['content-type', 'x-api-key', 'x-request-id'] });
