@@ -64,7 +64,11 @@ export function Dashboard({ client, keyed, onForgetKey, onUnauthorized }: Dashbo
     stream.onBatch((events) => store.apply(events));
     stream.onConnectionChange((connected) => setLive(connected ? 'live' : 'offline'));
     stream.ready.then(
-      () => setLive('live'),
+      (info) => {
+        // Read by the load benchmark: whether the service batches, or the client coalesces.
+        document.documentElement.dataset.batched = String(info.batched);
+        setLive('live');
+      },
       (error: Error) => {
         setLive('offline');
         setNotice({ kind: 'error', text: `Live events are unavailable: ${error.message}` });
