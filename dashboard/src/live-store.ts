@@ -43,14 +43,19 @@ export class LiveStore {
 
   constructor(private readonly client: ScoutClient) {}
 
-  /** Loads every task and schedule (pages of 500). */
-  async reload(): Promise<void> {
-    this.unknownTask = false;
-    const [tasks, schedules] = await Promise.all([this.all('tasks'), this.all('schedules')]);
-    this.tasks.clear();
-    for (const task of tasks as TaskView[]) {
-      this.tasks.set(task.id, task);
-      if (task.lastRun && !this.lastStatus.has(task.id)) this.lastStatus.set(task.id, task.lastRun.status);
+  /** Loads every task and schedule (pages of 500); `schedulesOnly` when only next runs moved on. */
+  async reload(schedulesOnly = false): Promise<void> {
+    if (!schedulesOnly) this.unknownTask = false;
+    const [tasks, schedules] = await Promise.all([
+      schedulesOnly ? null : this.all('tasks'),
+      this.all('schedules'),
+    ]);
+    if (tasks) {
+      this.tasks.clear();
+      for (const task of tasks as TaskView[]) {
+        this.tasks.set(task.id, task);
+        if (task.lastRun && !this.lastStatus.has(task.id)) this.lastStatus.set(task.id, task.lastRun.status);
+      }
     }
     this.schedules.clear();
     for (const schedule of schedules as ScheduleView[]) this.schedules.set(schedule.taskId, schedule);

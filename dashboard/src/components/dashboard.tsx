@@ -77,9 +77,11 @@ export function Dashboard({ client, keyed, onForgetKey, onUnauthorized }: Dashbo
     stream.onError((error) => setNotice({ kind: 'error', text: `Live events: ${error.message}` }));
 
     let lastReload = 0;
-    const reload = () => {
+    let lastFullReload = 0;
+    const reload = (schedulesOnly = false) => {
       lastReload = Date.now();
-      store.reload().catch(report);
+      if (!schedulesOnly) lastFullReload = lastReload;
+      store.reload(schedulesOnly).catch(report);
     };
     reload();
     const pollHealth = () => {
@@ -95,8 +97,12 @@ export function Dashboard({ client, keyed, onForgetKey, onUnauthorized }: Dashbo
           (schedule) =>
             !schedule.paused && schedule.nextRunAt && Date.parse(schedule.nextRunAt) < time - 1_000,
         );
-        const due = stale || store.unknownTask;
-        if (time - lastReload > FULL_RELOAD_MS || (due && time - lastReload > STALE_RELOAD_MS)) reload();
+        if (
+          time - lastFullReload > FULL_RELOAD_MS ||
+          (store.unknownTask && time - lastReload > STALE_RELOAD_MS)
+        )
+          reload();
+        else if (stale && time - lastReload > STALE_RELOAD_MS) reload(true);
         // Countdowns move once a second; data as often as it changed.
         const second = Math.floor(time / 1_000);
         if (store.version !== rendered.current.version || second !== rendered.current.second) {
