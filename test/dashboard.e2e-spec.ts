@@ -52,7 +52,7 @@ describe.each(DATABASE_KINDS)('dashboard on %s', (kind) => {
     // The keyboard submits the form.
     await page.getByLabel('Name').press('Enter');
 
-    await page.getByRole('heading', { name: 'browser digest' }).waitFor();
+    await page.getByRole('heading', { name: 'browser digest', exact: true }).waitFor();
     const taskId = /#\/tasks\/([0-9a-f-]{36})$/.exec(page.url())![1];
     const task = await client.getTask(taskId);
     expect(task).toMatchObject({ name: 'browser digest', handler: 'noop', payload: { hello: 'world' } });
@@ -78,10 +78,47 @@ describe.each(DATABASE_KINDS)('dashboard on %s', (kind) => {
     await page.getByRole('button', { name: 'Run now browser digest' }).click();
     await page.locator('table.runs tbody tr', { hasText: 'manual' }).first().waitFor();
 
-    await page.getByRole('button', { name: 'Delete browser digest' }).click();
-    await page.getByRole('button', { name: 'Confirm delete browser digest' }).click();
+    // Edit: the form comes filled in; Save changes the task and replaces the schedule.
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await expect(page.getByLabel('Schedule').inputValue()).resolves.toBe('cron:* * * * * *');
+    await page.getByLabel('Name').fill('browser digest, edited');
+    await page.getByLabel('Schedule').fill('every 1h');
+    await page.getByText('Every hour').waitFor();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('heading', { name: 'browser digest, edited', exact: true }).waitFor();
+    expect((await client.getTask(taskId)).name).toBe('browser digest, edited');
+    expect(await client.getSchedule(taskId)).toMatchObject({
+      schedule: 'every 1h',
+      timezone: 'Europe/Berlin',
+    });
+
+    await page.getByRole('button', { name: 'Delete browser digest, edited' }).click();
+    await page.getByRole('button', { name: 'Confirm delete browser digest, edited' }).click();
     await page.getByRole('heading', { name: 'Schedules' }).waitFor();
     await expect(client.getTask(taskId)).rejects.toMatchObject({ status: 404 });
+    expect(view.unexpectedErrors()).toEqual([]);
+  });
+
+  it('pages through the run history, from the keyboard', async () => {
+    const task = await client.createTask({ name: 'many runs', handler: 'noop' });
+    const runIds: string[] = [];
+    for (let index = 0; index < 23; index++) runIds.push((await client.runTaskNow(task.id)).id);
+    view = await WatchedPage.open(browser, `${service.url}/#/tasks/${task.id}`);
+    const { page } = view;
+    const rows = page.locator('table.runs tbody tr');
+    await rows.nth(19).waitFor();
+    expect(await rows.count()).toBe(20);
+    await page.getByRole('button', { name: 'Older runs' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByText('Page 2').waitFor();
+    await waitFor(async () => (await rows.count()) === 3, 5_000, 'the second page');
+    // Newest first: the second page holds the three oldest runs.
+    const shown = await rows.evaluateAll((elements) =>
+      elements.map((element) => element.getAttribute('data-run-id')),
+    );
+    expect(shown).toEqual(runIds.slice(0, 3).reverse());
+    await page.getByRole('button', { name: 'Newer runs' }).click();
+    await page.getByText('Page 1').waitFor();
     expect(view.unexpectedErrors()).toEqual([]);
   });
 

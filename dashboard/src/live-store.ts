@@ -34,6 +34,10 @@ export class LiveStore {
   readonly taskVersions = new Map<string, number>();
   feed: FeedEntry[] = [];
   version = 0;
+  /** Set once the first reload answered: from then on `schedules` knows which tasks have one. */
+  loaded = false;
+  private markLoaded: () => void = () => undefined;
+  private readonly firstLoad = new Promise<void>((resolve) => (this.markLoaded = resolve));
   /** A schedule of a task this page has not loaded (created elsewhere): the lists need a reload. */
   unknownTask = false;
   private seq = 0;
@@ -59,7 +63,16 @@ export class LiveStore {
     }
     this.schedules.clear();
     for (const schedule of schedules as ScheduleView[]) this.schedules.set(schedule.taskId, schedule);
+    this.loaded = true;
+    this.markLoaded();
     this.version++;
+  }
+
+  /** A task's schedule (or null), once the lists have loaded: the page never asks the API for a
+   * schedule a task may not have, which would be a 404 in the browser's console. */
+  async scheduleOf(taskId: string): Promise<ScheduleView | null> {
+    await this.firstLoad;
+    return this.schedules.get(taskId) ?? null;
   }
 
   private async all(kind: 'tasks' | 'schedules'): Promise<Array<TaskView | ScheduleView>> {

@@ -47,7 +47,7 @@ export function TaskForm(props: ViewContext & { taskId?: string }) {
 
   useEffect(() => {
     if (!taskId) return;
-    Promise.all([client.getTask(taskId), client.getSchedule(taskId).catch(() => null)])
+    Promise.all([client.getTask(taskId), store.scheduleOf(taskId)])
       .then(([task, schedule]) => {
         setOriginal(schedule);
         setValues({

@@ -36,12 +36,7 @@ export function TaskPage(props: ViewContext & { taskId: string; now: number }) {
         else report(error);
       },
     );
-    client.getSchedule(taskId).then(
-      (answer) => store.putSchedule(answer),
-      (error: unknown) => {
-        if (!(error instanceof ScoutApiError && error.status === 404)) report(error);
-      },
-    );
+    // The schedule comes from the store (lists and events), as on the schedules view.
     client.getTaskRuns(taskId, { limit: PAGE, before }).then((page) => {
       setRuns(page.items);
       setNextCursor(page.nextCursor);
