@@ -64,6 +64,9 @@ describe.each(DATABASE_KINDS)('dashboard on %s', (kind) => {
     // Runs arrive without a reload.
     const succeeded = page.locator('table.runs tbody tr', { hasText: 'succeeded' });
     await waitFor(async () => (await succeeded.count()) >= 2, 15_000, 'two runs in the history');
+    // The chart of recent runs is drawn (uPlot's canvas), with a text alternative.
+    await page.getByRole('img', { name: /^Lateness and duration of the last [1-9]\d* runs/ }).waitFor();
+    expect(await page.locator('.chart canvas').count()).toBeGreaterThan(0);
     await view.screenshot(`${kind}-task`);
 
     await page.getByRole('button', { name: 'Pause browser digest' }).click();
