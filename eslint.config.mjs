@@ -129,6 +129,23 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The dashboard is a browser page: it knows the service only through the client entry.
+    files: ['dashboard/**/*.ts', 'dashboard/**/*.tsx'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/src/*', '!**/src/client', '@nestjs/*', 'typeorm', 'pg', 'socket.io'],
+              message: 'the dashboard uses the service through src/client (scout-scheduler/client) only',
+            },
+          ],
+        },
+      ],
+    },
+  },
   layer(
     ['src/events/**/*.ts', 'src/tasks/**/*.ts'],
     forbid(

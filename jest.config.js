@@ -16,7 +16,8 @@ module.exports = {
     {
       ...common,
       displayName: 'unit',
-      roots: ['<rootDir>/src'],
+      // dashboard/: the page's state, which needs no browser.
+      roots: ['<rootDir>/src', '<rootDir>/dashboard'],
       testMatch: ['**/*.spec.ts'],
       testPathIgnorePatterns: ['/node_modules/', '\\.repository\\.spec\\.ts$'],
       transform: { '^.+\\.ts$': tsJest({}) },

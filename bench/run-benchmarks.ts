@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: every workload of the performance issue, each run several times, the medians
  * (with min–max) printed as a table and written to BENCHMARKS.md with the date, machine and commit.
- * Usage: npm run bench -- [--runs 3] [--db pglite|postgres] [--only fires,capacity,api,events,control,after-api]
+ * Usage: npm run bench -- [--runs 3] [--db pglite|postgres] [--only fires,capacity,api,events,control,after-api,dashboard]
  * (the database is PostgreSQL when DATABASE_URL is set, else embedded PGlite).
  */
 import { execSync } from 'node:child_process';
@@ -11,13 +11,14 @@ import { databaseOption, option, runBenchmark } from './bench-args';
 import { measureAfterApiTraffic } from './after-api-traffic';
 import { measureApi } from './api-throughput';
 import { measureCapacity } from './capacity';
+import { measureDashboard } from './dashboard-load';
 import { CONTROL_KINDS, measureControl } from './control-latency';
 import { measureEvents } from './event-latency';
 import { FireResult, measurePeerFires, measureScoutFires, WARMUP_SECONDS } from './fire-accuracy';
 
 const runs = Number(option('runs', '3'));
 const kind = databaseOption();
-const only = option('only', 'fires,capacity,api,events,control,after-api').split(',');
+const only = option('only', 'fires,capacity,api,events,control,after-api,dashboard').split(',');
 const FIRE_SECONDS = 20;
 /** Control requests a second of each kind. */
 const CONTROL_RATE = 10;
@@ -304,6 +305,31 @@ async function afterApiSection(): Promise<string> {
   ].join('\n');
 }
 
+async function dashboardSection(): Promise<string> {
+  const tasks = 1_000;
+  const results = await repeat('dashboard', () => measureDashboard(tasks, FIRE_SECONDS, kind));
+  return [
+    `### 8. The dashboard at 1,000 fires/s`,
+    ``,
+    `${tasks.toLocaleString('en')} tasks on \`cron:* * * * * *\` (seeded by SQL), the page at \`/\` open in Chromium (headless, playwright-core) on this machine, a ${FIRE_SECONDS} s window after a ${WARMUP_SECONDS} s warm-up: ` +
+      `frames per second (requestAnimationFrame) and long tasks (\`longtask\` entries of the browser's performance timeline; total blocking time = the sum of each one's time over 50 ms). ` +
+      `Events reach the page as ${results.some((r) => r.batched) ? '`events_batch` messages' : 'single events (the service sent no `events_batch`), coalesced by the client'}; the page renders at most 4 times a second.`,
+    ``,
+    table(
+      ['fps', 'long tasks', 'longest task ms', 'total blocking ms', 'fires/s shown'],
+      [
+        [
+          stat(results, (r) => r.fps),
+          stat(results, (r) => r.longTasks),
+          stat(results, (r) => r.longestTaskMs),
+          stat(results, (r) => r.totalBlockingMs),
+          stat(results, (r) => r.shownFiresPerSecond),
+        ],
+      ],
+    ),
+  ].join('\n');
+}
+
 async function main(): Promise<void> {
   const sections: string[] = [];
   if (only.includes('fires')) sections.push(await fireSection());
@@ -312,6 +338,7 @@ async function main(): Promise<void> {
   if (only.includes('events')) sections.push(await eventSection());
   if (only.includes('control')) sections.push(await controlSection());
   if (only.includes('after-api')) sections.push(await afterApiSection());
+  if (only.includes('dashboard')) sections.push(await dashboardSection());
   const commit = execSync('git rev-parse --short HEAD').toString().trim();
   // The report itself is the one change expected.
   const dirty = execSync("git status --porcelain -- . ':!BENCHMARKS.md'").toString().trim()

@@ -56,20 +56,16 @@ try {
       '',
     ].join('\n'),
   );
+  const compilerOptions = {
+    strict: true,
+    noEmit: true,
+    module: 'nodenext',
+    moduleResolution: 'nodenext',
+    types: ['node'],
+  };
+  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['consumer.ts'] }));
   const tsc = join(app, 'node_modules', 'typescript', 'bin', 'tsc');
-  // The host app's tsconfig.json is not this check's: TypeScript 6 refuses a file list beside one
-  // unless told to ignore it (TS5112).
-  const args = [
-    '--ignoreConfig',
-    '--noEmit',
-    '--listFiles',
-    '--strict',
-    '--module',
-    'nodenext',
-    '--moduleResolution',
-    'nodenext',
-  ];
-  const files = execFileSync(process.execPath, [tsc, ...args, '--types', 'node', join(dir, 'consumer.ts')], {
+  const files = execFileSync(process.execPath, [tsc, '-p', dir, '--listFiles'], {
     cwd: app,
     encoding: 'utf8',
   }).split('\n');

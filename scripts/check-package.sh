@@ -28,14 +28,22 @@ mkdir "$work/pack"
 tarball="$(ls "$work/pack"/*.tgz)"
 listing="$(tar -tzf "$tarball")"
 echo "   $(basename "$tarball"): $(du -k "$tarball" | cut -f1) KiB, $(wc -l <<<"$listing") files"
-# Only compiled JavaScript, declarations, package.json and README: no sources, tests or benchmarks.
-unexpected="$(grep -Ev '^package/(package\.json|README\.md|LICEN[CS]E[^/]*|dist/.*(\.js|\.d\.ts))$' <<<"$listing" || true)"
+# Only compiled JavaScript, declarations, the dashboard's page, package.json and README: no sources,
+# tests or benchmarks.
+unexpected="$(grep -Ev '^package/(package\.json|README\.md|LICEN[CS]E[^/]*|dist/.*(\.js|\.d\.ts)|dist/dashboard/(index\.html|app\.css))$' <<<"$listing" || true)"
 unexpected+="$(grep -E '\.spec\.|test-helper|^package/(test|bench|src)/' <<<"$listing" || true)"
 if [ -n "$unexpected" ]; then
   echo "the tarball holds files a host does not need:" >&2
   echo "$unexpected" >&2
   exit 1
 fi
+# The dashboard's built page ships with the service.
+for asset in index.html app.js app.css; do
+  if ! grep -qx "package/dist/dashboard/$asset" <<<"$listing"; then
+    echo "the tarball lacks the dashboard's dist/dashboard/$asset" >&2
+    exit 1
+  fi
+done
 took
 
 step "copy examples/host-app to $work/host-app and npm install (registry and the tarball)"

@@ -15,6 +15,7 @@ import { ScoutIoAdapter } from './events/scout-io.adapter';
 import { HealthModule } from './health/health.module';
 import { DatabaseState } from './persistence/database-state.service';
 import { createSchedulerDocument } from './scheduler/scheduler-swagger';
+import { serveDashboard } from './web/serve-dashboard';
 
 export const BODY_LIMIT = '1mb';
 
@@ -24,9 +25,10 @@ const isHealthPath = (path: string): boolean => path === '/health' || path.start
 /**
  * Everything the HTTP app needs besides its modules, shared by `main.ts` and the e2e tests so
  * they exercise the same pipeline: security headers, the loopback rules without an API key, CORS,
- * body limit, rate limit, the error shape outside the scheduler's routes, Swagger, Socket.IO.
- * (Validation and the routes' error filter and access guard are the scheduler controllers' own.
- * Where to listen and shutdown on signals are `main.ts`'s: tests close their apps themselves.)
+ * body limit, rate limit, the error shape outside the scheduler's routes, Swagger, Socket.IO, the
+ * dashboard. (Validation and the routes' error filter and access guard are the scheduler
+ * controllers' own. Where to listen and shutdown on signals are `main.ts`'s: tests close their
+ * apps themselves.)
  */
 export function configureApp(app: INestApplication, env: Environment): void {
   const express = app as NestExpressApplication;
@@ -48,6 +50,9 @@ export function configureApp(app: INestApplication, env: Environment): void {
       isHealthPath(request.path) ? next() : loopbackOnly(request, response, next),
     );
   }
+  // The dashboard at / (its own CSP: its scripts and styles only, API and Socket.IO on this origin),
+  // behind the loopback rules above when there is no key.
+  serveDashboard(app);
   const origins = corsOriginsOf(env);
   if (origins)
     express.enableCors({

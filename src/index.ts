@@ -18,6 +18,10 @@ export { SchedulerEventEmitter } from './events/scheduler-event.emitter';
 export { addSchedulerToSwagger, createSchedulerDocument } from './scheduler/scheduler-swagger';
 export type { SchedulerDocumentOptions } from './scheduler/scheduler-swagger';
 
+// The dashboard's page, for a host app that serves the scheduler's routes and gateway too.
+export { serveDashboard } from './web/serve-dashboard';
+export type { DashboardOptions } from './web/serve-dashboard';
+
 // Handlers a host contributes.
 export { TaskHandler } from './tasks/task-handler';
 export type { TaskRunContext } from './tasks/task-handler';

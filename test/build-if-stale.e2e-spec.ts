@@ -38,12 +38,17 @@ describe('scripts/build-if-stale.js', () => {
       join(process.cwd(), 'scripts', 'build-if-stale.js'),
       join(project, 'scripts', 'build-if-stale.js'),
     );
-    const build = `node -e "require('fs').mkdirSync('dist',{recursive:true});require('fs').writeFileSync('dist/main.js','');require('fs').appendFileSync('builds','x')"`;
+    const build = `node -e "const fs=require('fs');fs.mkdirSync('dist/dashboard',{recursive:true});fs.writeFileSync('dist/main.js','');fs.writeFileSync('dist/dashboard/index.html','');fs.appendFileSync('builds','x')"`;
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'p', scripts: { build } }));
     writeFileSync(join(project, 'tsconfig.json'), '{}');
     writeFileSync(join(project, 'src', 'config', 'environment.ts'), '');
     writeFileSync(join(project, 'src', 'config', 'environment.spec.ts'), '');
+    mkdirSync(join(project, 'dashboard', 'src'), { recursive: true });
+    writeFileSync(join(project, 'dashboard', 'src', 'app.tsx'), '');
     for (const path of [
+      'dashboard/src/app.tsx',
+      'dashboard/src',
+      'dashboard',
       'package.json',
       'tsconfig.json',
       'src/config/environment.ts',
@@ -66,20 +71,32 @@ describe('scripts/build-if-stale.js', () => {
   it('does not build when dist/main.js is newer than every source, spec files left aside', () => {
     run();
     at('dist/main.js', 2_000);
+    at('dist/dashboard/index.html', 2_000);
     at('src/config/environment.spec.ts', 3_000);
     run();
     expect(builds()).toBe(1);
   });
 
-  it.each(['src/config/environment.ts', 'tsconfig.json', 'package.json', 'src/config'])(
-    'builds again when %s is newer than the build',
-    (path) => {
-      run();
-      at('dist/main.js', 2_000);
-      at(path, 3_000);
-      const { stderr } = run();
-      expect(builds()).toBe(2);
-      expect(stderr).toContain('dist is older than the sources: building');
-    },
-  );
+  it("builds when the dashboard's page is missing", () => {
+    run();
+    rmSync(join(project, 'dist', 'dashboard', 'index.html'));
+    run();
+    expect(builds()).toBe(2);
+  });
+
+  it.each([
+    'src/config/environment.ts',
+    'tsconfig.json',
+    'package.json',
+    'src/config',
+    'dashboard/src/app.tsx',
+  ])('builds again when %s is newer than the build', (path) => {
+    run();
+    at('dist/main.js', 2_000);
+    at('dist/dashboard/index.html', 2_000);
+    at(path, 3_000);
+    const { stderr } = run();
+    expect(builds()).toBe(2);
+    expect(stderr).toContain('dist is older than the sources: building');
+  });
 });
