@@ -225,7 +225,7 @@ describe('dashboard with API_KEY', () => {
     await page.getByRole('button', { name: 'Connect' }).click();
     await page
       .getByRole('alert')
-      .getByText('The service refused this API key (wrong X-API-Key)', { exact: false })
+      .getByText('The service refused this API key (wrong API key)', { exact: false })
       .waitFor();
     await view.screenshot('api-key-wrong');
 
