@@ -2,6 +2,7 @@ import { IncomingHttpHeaders, request as httpRequest } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { jest } from '@jest/globals';
 import fc from 'fast-check';
+import { SCOUT_TOOL_NAMES } from './support/mcp-client';
 import { createTestDatabase, DATABASE_KINDS, TestDatabase } from './support/test-database';
 import { startTestApp, TestApp } from './support/test-app';
 import { waitFor } from './support/webhook-server';
@@ -1488,19 +1489,6 @@ interface Reply {
 // MCP (/mcp): tool calls whose arguments are junk, or that name no tool, and JSON-RPC that is not
 
 const MCP_REQUESTS = 300;
-const MCP_TOOLS = [
-  'schedule_task',
-  'preview_schedule',
-  'list_tasks',
-  'get_task',
-  'get_task_runs',
-  'pause_schedule',
-  'resume_schedule',
-  'cancel_schedule',
-  'run_task_now',
-  'publish_event',
-  'delete_task',
-];
 /** Tools that change something: their calls never carry a stored id or a readable `when`. */
 const MCP_WRITES = new Set([
   'schedule_task',
@@ -1557,7 +1545,9 @@ function mcpArguments(rng: Rng, tool: string, seeded: Seeded): unknown {
 }
 
 function mcpRequest(rng: Rng, seeded: Seeded): FuzzRequest {
-  const tool = rng.chance(0.9) ? rng.pick(MCP_TOOLS) : rng.pick(['', 'nope', '__proto__', 'x'.repeat(300)]);
+  const tool = rng.chance(0.9)
+    ? rng.pick(SCOUT_TOOL_NAMES)
+    : rng.pick(['', 'nope', '__proto__', 'x'.repeat(300)]);
   const call = {
     jsonrpc: '2.0',
     id: rng.int(1000),
