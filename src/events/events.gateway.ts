@@ -173,10 +173,15 @@ export class EventsGateway
   private deliver(events: OutboxEntry[]): void {
     if (this.connected === 0 || !this.server) return;
     const batched = this.batcher.size > 0;
-    // One emit to the union of both rooms: each socket gets the event once.
+    const rooms = this.server.sockets.adapter.rooms;
+    const everyone = batched
+      ? this.server.local.to(ALL_EVENTS_ROOM).except(BATCH_ROOM)
+      : this.server.local.to(ALL_EVENTS_ROOM);
     for (const [name, payload] of events) {
-      const to = this.server.local.to(ALL_EVENTS_ROOM).to(taskRoom(payload.taskId));
-      (batched ? to.except(BATCH_ROOM) : to).emit(name, payload);
+      // One emit to the union of both rooms: each socket gets the event once. Most tasks have no
+      // subscriber: their events go to the one operator made above, not three new ones each.
+      const room = taskRoom(payload.taskId);
+      (rooms.has(room) ? everyone.to(room) : everyone).emit(name, payload);
     }
     if (batched) this.batcher.push(events.map(([name, payload]) => ({ name, payload }) as BatchedEvent));
   }
