@@ -31,10 +31,14 @@ function run(job: ClientJob): void {
   let received = 0;
   let counting = false;
   const socket = io(job.url, { transports: ['websocket'], reconnection: false });
+  // Events arrive in order: once a start after the window is here, every start of the window is.
+  let pastWindow: () => void = () => undefined;
+  const windowComplete = new Promise<void>((resolve) => (pastWindow = resolve));
   const started = (event: Started, receivedAt: number) => {
     const scheduledFor = Date.parse(event.scheduledFor);
     if (scheduledFor >= job.from && scheduledFor < job.to)
       latencies.push(receivedAt - Date.parse(event.startedAt));
+    else if (scheduledFor >= job.to) pastWindow();
   };
   if (job.batch) {
     socket.on('events_batch', (events: Array<{ name: string; payload: Started }>) => {
@@ -61,8 +65,8 @@ function run(job: ClientJob): void {
     await new Promise((resolve) => setTimeout(resolve, job.to - Date.now()));
     counting = false;
     const cpu = process.cpuUsage(cpuAtFrom);
-    // The window's last events are still on their way.
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // The window's last events may still be on their way (on a loaded machine, seconds).
+    await Promise.race([windowComplete, new Promise((resolve) => setTimeout(resolve, 30_000))]);
     socket.disconnect();
     const report: ClientReport = { latencies, received, cpuUs: cpu.user + cpu.system };
     process.send!(report, () => process.exit(0));

@@ -8,17 +8,13 @@ const giveWay = () => new Promise<void>((resolve) => setImmediate(resolve));
  * timer that falls due meanwhile (a group's start) runs on time instead of after the loop.
  * Under jest's fake timers `Date` stands still, so there it visits everything in one slice.
  */
-export async function forEachInSlices<T>(
-  items: Iterable<T>,
-  visit: (item: T) => void,
-  sliceMs = SLICE_MS,
-): Promise<void> {
-  let sliceEndMs = Date.now() + sliceMs;
+export async function forEachInSlices<T>(items: Iterable<T>, visit: (item: T) => void): Promise<void> {
+  let sliceEndMs = Date.now() + SLICE_MS;
   for (const item of items) {
     visit(item);
     if (Date.now() >= sliceEndMs) {
       await giveWay();
-      sliceEndMs = Date.now() + sliceMs;
+      sliceEndMs = Date.now() + SLICE_MS;
     }
   }
 }
