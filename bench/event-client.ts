@@ -1,7 +1,8 @@
 /**
  * One Socket.IO client of the events benchmark, in a process of its own (forked by
  * `event-latency.ts`), so clients do not share one thread and their decoding does not show up
- * as the server's latency. Told over IPC where to connect and which window to measure; answers
+ * as the server's latency. Told over IPC where to connect, then (once every client is
+ * connected) which window to measure; answers
  * with every `task_started` latency of the window (receive time − `startedAt`), how many events
  * it decoded meanwhile and its CPU time over the window.
  * With `batch`, it subscribes with `{batch: true}` and reads the `task_started` out of each
@@ -11,10 +12,13 @@ import { io } from 'socket.io-client';
 
 export interface ClientJob {
   url: string;
-  /** Window of scheduled instants (epoch ms) whose `task_started` are measured. */
+  batch: boolean;
+}
+
+/** Sent once every client is connected: the window of scheduled instants (epoch ms) measured. */
+export interface ClientWindow {
   from: number;
   to: number;
-  batch: boolean;
 }
 
 export interface ClientReport {
@@ -26,7 +30,7 @@ export interface ClientReport {
 
 type Started = { scheduledFor: string; startedAt: string };
 
-function run(job: ClientJob): void {
+function run(job: ClientJob, window: Promise<ClientWindow>): void {
   const latencies: number[] = [];
   let received = 0;
   let counting = false;
@@ -36,9 +40,9 @@ function run(job: ClientJob): void {
   const windowComplete = new Promise<void>((resolve) => (pastWindow = resolve));
   const started = (event: Started, receivedAt: number) => {
     const scheduledFor = Date.parse(event.scheduledFor);
-    if (scheduledFor >= job.from && scheduledFor < job.to)
+    if (scheduledFor >= measured.from && scheduledFor < measured.to)
       latencies.push(receivedAt - Date.parse(event.startedAt));
-    else if (scheduledFor >= job.to) pastWindow();
+    else if (scheduledFor >= measured.to) pastWindow();
   };
   if (job.batch) {
     socket.on('events_batch', (events: Array<{ name: string; payload: Started }>) => {
@@ -56,13 +60,15 @@ function run(job: ClientJob): void {
     process.stderr.write(`event client: ${error.message}\n`);
     process.exit(1);
   });
+  let measured: ClientWindow = { from: Infinity, to: Infinity };
   socket.once('connect', async () => {
     if (job.batch) await socket.emitWithAck('subscribe', { batch: true });
     process.send!({ connected: true });
-    await new Promise((resolve) => setTimeout(resolve, job.from - Date.now()));
+    measured = await window;
+    await new Promise((resolve) => setTimeout(resolve, measured.from - Date.now()));
     counting = true;
     const cpuAtFrom = process.cpuUsage();
-    await new Promise((resolve) => setTimeout(resolve, job.to - Date.now()));
+    await new Promise((resolve) => setTimeout(resolve, measured.to - Date.now()));
     counting = false;
     const cpu = process.cpuUsage(cpuAtFrom);
     // The window's last events may still be on their way (on a loaded machine, seconds).
@@ -73,4 +79,6 @@ function run(job: ClientJob): void {
   });
 }
 
-process.once('message', (job: ClientJob) => run(job));
+process.once('message', (job: ClientJob) =>
+  run(job, new Promise((resolve) => process.once('message', (window: ClientWindow) => resolve(window)))),
+);

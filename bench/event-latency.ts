@@ -10,7 +10,7 @@ import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import { databaseOption, option, percentile, runBenchmark, serviceNodeArgs } from './bench-args';
 import { BenchDatabase } from './bench-database';
-import type { ClientJob, ClientReport } from './event-client';
+import type { ClientJob, ClientReport, ClientWindow } from './event-client';
 import { migrate, seedEverySecond, WARMUP_SECONDS } from './fire-accuracy';
 import { DatabaseKind } from '../test/support/test-database';
 import { freePort, ServiceProcess } from '../test/support/service-process';
@@ -36,7 +36,13 @@ export interface EventResult {
 const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
 
 /** Forks one client process; resolves once it is connected (and subscribed), with its report to come. */
-async function startClient(job: ClientJob): Promise<{ report: Promise<ClientReport>; kill: () => void }> {
+interface Client {
+  report: Promise<ClientReport>;
+  measure: (window: ClientWindow) => void;
+  kill: () => void;
+}
+
+async function startClient(job: ClientJob): Promise<Client> {
   const child = fork(join(__dirname, 'event-client.ts'), [], {
     execArgv: ['-r', 'ts-node/register/transpile-only'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -57,7 +63,7 @@ async function startClient(job: ClientJob): Promise<{ report: Promise<ClientRepo
   );
   child.send(job);
   await Promise.race([connected, exited]);
-  return { report, kill: () => child.kill() };
+  return { report, measure: (window) => child.send(window), kill: () => child.kill() };
 }
 
 export async function measureEvents(
@@ -73,16 +79,18 @@ export async function measureEvents(
     await freePort(),
     serviceNodeArgs(),
   );
-  const clients: Array<{ report: Promise<ClientReport>; kill: () => void }> = [];
+  const clients: Client[] = [];
   try {
     await migrate(database);
     await database.session((query) => seedEverySecond(query, tasks));
     await service.start();
-    // As long a warm-up as the fire accuracy's: the first seconds after start-up are not the steady state.
-    const from = Math.ceil(Date.now() / 1000) * 1000 + WARMUP_SECONDS * 1000;
-    const to = from + seconds * 1000;
-    const job: ClientJob = { url: service.url, from, to, batch };
+    // As long a warm-up as the fire accuracy's: the first seconds after start-up are not the
+    // steady state. And every client connected first (on a loaded machine that can take longer).
+    const warm = Math.ceil(Date.now() / 1000) * 1000 + WARMUP_SECONDS * 1000;
+    const job: ClientJob = { url: service.url, batch };
     clients.push(...(await Promise.all(Array.from({ length: clientCount }, () => startClient(job)))));
+    const from = Math.max(warm, Math.ceil(Date.now() / 1000) * 1000 + 2_000);
+    for (const client of clients) client.measure({ from, to: from + seconds * 1000 });
     const reports = await Promise.all(clients.map((client) => client.report));
     const latencies = sorted(reports.flatMap((report) => report.latencies));
     const clientP99s = reports.map((report) => percentile(sorted(report.latencies), 99) ?? NaN);
