@@ -177,6 +177,7 @@ describe.each(DATABASE_KINDS)('live events on %s', (kind) => {
       expect(await subscriber.emitWithAck('subscribe', { taskId: first })).toEqual({
         ok: true,
         taskId: first,
+        batch: false,
       });
       expect(await subscriber.emitWithAck('subscribe', { taskId: 'not-a-uuid' })).toEqual({
         ok: false,
@@ -201,6 +202,90 @@ describe.each(DATABASE_KINDS)('live events on %s', (kind) => {
       expect(subscriber.events.length).toBe(before);
     } finally {
       subscriber.close();
+    }
+  });
+  async function noopTask(name: string): Promise<string> {
+    const { body } = await request(service.url)
+      .post('/api/tasks')
+      .send({ name, handler: 'noop' })
+      .expect(201);
+    return body.id as string;
+  }
+
+  it('subscribe {batch: true}: events_batch messages of {name, payload} in order, no named events', async () => {
+    const taskId = await noopTask('batched');
+    const batched = new EventClient(service.url);
+    await batched.connected();
+    try {
+      expect(await batched.emitWithAck('subscribe', { batch: true })).toEqual({ ok: true, batch: true });
+      const runs = await Promise.all(
+        Array.from({ length: 10 }, () => request(service.url).post(`/api/tasks/${taskId}/run`).expect(202)),
+      );
+      await waitFor(() => names(taskId).filter((name) => name === 'task_finished').length === 10);
+      await waitFor(() => batched.batched(taskId).filter((e) => e.name === 'task_finished').length === 10);
+      // The same events as a plain client got, with the same payloads, in the same order.
+      expect(batched.batched(taskId)).toEqual(
+        watcher.of(taskId).map(({ name, payload }) => ({ name, payload })),
+      );
+      expect(batched.events).toEqual([]);
+      // Each run: task_started before its end, within or across batches.
+      for (const { body: run } of runs) {
+        const order = batched.batched(taskId).filter((event) => event.payload.runId === run.id);
+        expect(order.map((event) => event.name)).toEqual(['task_started', 'task_finished']);
+      }
+      expect(batched.batches.length).toBeLessThan(batched.batched(taskId).length);
+    } finally {
+      batched.close();
+    }
+  });
+
+  it('subscribe {taskId, batch: true} batches only that task; {batch: false} returns to the named events', async () => {
+    const mine = await noopTask('batched-mine');
+    const other = await noopTask('batched-other');
+    const batched = new EventClient(service.url);
+    await batched.connected();
+    try {
+      expect(await batched.emitWithAck('subscribe', { taskId: mine.toUpperCase(), batch: true })).toEqual({
+        ok: true,
+        taskId: mine,
+        batch: true,
+      });
+      await request(service.url).post(`/api/tasks/${other}/run`).expect(202);
+      await request(service.url).post(`/api/tasks/${mine}/run`).expect(202);
+      await waitFor(() => batched.batched(mine).some((event) => event.name === 'task_finished'));
+      await waitFor(() => names(other).includes('task_finished'));
+      expect(batched.batched(mine).map((event) => event.name)).toEqual(['task_started', 'task_finished']);
+      expect(batched.batched(other)).toEqual([]);
+      expect(batched.events).toEqual([]);
+
+      expect(await batched.emitWithAck('subscribe', { batch: false })).toEqual({ ok: true, batch: false });
+      const batchesBefore = batched.batches.length;
+      await request(service.url).post(`/api/tasks/${mine}/run`).expect(202);
+      await waitFor(() => names(mine, batched).includes('task_finished'));
+      expect(names(mine, batched)).toEqual(['task_started', 'task_finished']);
+      expect(batched.batches.length).toBe(batchesBefore);
+    } finally {
+      batched.close();
+    }
+  });
+
+  it('a bad subscribe is refused with an error ack and changes nothing', async () => {
+    const client = new EventClient(service.url);
+    await client.connected();
+    try {
+      for (const body of [{ batch: 'yes' }, { batch: 1 }, {}, { taskId: 'nope', batch: true }, [true]]) {
+        expect(await client.emitWithAck('subscribe', body)).toEqual({
+          ok: false,
+          error: 'subscribe expects {taskId: "<task UUID>"}, {batch: true|false}, or both',
+        });
+      }
+      // Still a plain client of every event.
+      const taskId = await noopTask('after-bad-subscribe');
+      await request(service.url).post(`/api/tasks/${taskId}/run`).expect(202);
+      await waitFor(() => names(taskId, client).includes('task_finished'));
+      expect(client.batches).toEqual([]);
+    } finally {
+      client.close();
     }
   });
 });

@@ -86,3 +86,31 @@ export const SCHEDULER_EVENT_NAMES: readonly SchedulerEventName[] = [
   'task_finished',
   'task_error',
 ];
+
+/** One event inside an `events_batch`: its name and its payload, exactly as the named event carries it. */
+export type BatchedEvent = {
+  [K in SchedulerEventName]: { name: K; payload: SchedulerEventMap[K] };
+}[SchedulerEventName];
+
+/**
+ * What a client that subscribed with `{batch: true}` receives instead of the five named events:
+ * the events since its previous batch, in the order they happened, at most one batch every
+ * EVENTS_BATCH_INTERVAL_MS.
+ */
+export type EventsBatch = BatchedEvent[];
+
+/** The Socket.IO event name of a batch. */
+export const EVENTS_BATCH = 'events_batch';
+
+/** A batched client receives at most one `events_batch` this often. */
+export const EVENTS_BATCH_INTERVAL_MS = 100;
+
+/** The acknowledgement of `subscribe` and `unsubscribe`. */
+export interface SubscriptionAck {
+  ok: boolean;
+  /** The task subscribed to (lower-cased), when the message named one. */
+  taskId?: string;
+  /** On a `subscribe` that succeeded: whether this client now receives `events_batch` instead of the named events. */
+  batch?: boolean;
+  error?: string;
+}

@@ -13,28 +13,28 @@ import type { Server, Socket } from 'socket.io';
 import { RequestAccess } from '../common/request-access';
 import { ClusterPeers } from './cluster-peers';
 import { corkWebSocketSends } from './corked-websocket';
+import { EventBatcher } from './event-batcher';
 import { SchedulerEventEmitter } from './scheduler-event.emitter';
-import { SchedulerEventMap, SchedulerEventName } from './event-payloads';
+import type { BatchedEvent, SchedulerEventMap, SchedulerEventName, SubscriptionAck } from './event-payloads';
 import { socketAccess } from './socket-access';
 
 /** Clients that never subscribed are in this room and receive every event. */
 const ALL_EVENTS_ROOM = 'scout:all';
 const taskRoom = (taskId: string) => `scout:task:${taskId}`;
+/** Clients that subscribed with `{batch: true}`: the named events skip them, the batcher serves them. */
+const BATCH_ROOM = 'scout:batch';
 /** Instances pass each other their events in batches under this name (server-side only). */
 const RELAY_EVENT = 'scout:relay';
 type OutboxEntry = [SchedulerEventName, SchedulerEventMap[SchedulerEventName]];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export interface SubscriptionAck {
-  ok: boolean;
-  taskId?: string;
-  error?: string;
-}
+const SUBSCRIBE_EXPECTS = 'subscribe expects {taskId: "<task UUID>"}, {batch: true|false}, or both';
 
 /**
  * Relays the scheduler's lifecycle events to Socket.IO clients (default namespace), with their
  * documented names and payloads. A client gets every event until it sends
- * `subscribe {taskId}`; from then on only the events of the tasks it subscribed to.
+ * `subscribe {taskId}`; from then on only the events of the tasks it subscribed to. A client
+ * that sends `subscribe {batch: true}` receives the same events as `events_batch` messages
+ * (`EventBatcher`) instead, until it sends `{batch: false}`.
  * A handshake is checked by middleware (`socketAccess`): with API keys it must carry one; without,
  * it must be loopback (peer, Host, Origin). A refused client gets `connect_error`.
  * It relays until the application has shut down: the runs drained at shutdown report their
@@ -54,6 +54,7 @@ export class EventsGateway
   private relaying: NodeJS.Immediate | null = null;
   /** Until the adapter says otherwise (the in-memory one refuses server-side emits). */
   private clustered = true;
+  private readonly batcher = new EventBatcher();
 
   @WebSocketServer()
   private readonly server: Server;
@@ -78,6 +79,8 @@ export class EventsGateway
     this.connected++;
     corkWebSocketSends(socket);
     void socket.join(ALL_EVENTS_ROOM);
+    // While the socket can still write: a server closing sends the batch it has pending.
+    socket.on('disconnecting', () => this.batcher.remove(socket.id, true));
   }
 
   handleDisconnect(): void {
@@ -92,11 +95,23 @@ export class EventsGateway
 
   @SubscribeMessage('subscribe')
   async subscribe(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<SubscriptionAck> {
-    const taskId = this.taskIdOf(body);
-    if (!taskId) return { ok: false, error: 'subscribe expects {taskId: "<task UUID>"}' };
-    await socket.leave(ALL_EVENTS_ROOM);
-    await socket.join(taskRoom(taskId));
-    return { ok: true, taskId };
+    const subscription = this.subscriptionOf(body);
+    if (!subscription) return { ok: false, error: SUBSCRIBE_EXPECTS };
+    const { taskId, batch } = subscription;
+    if (taskId) {
+      await socket.leave(ALL_EVENTS_ROOM);
+      await socket.join(taskRoom(taskId));
+    }
+    if (batch === true) {
+      await socket.join(BATCH_ROOM);
+      // The same filter as the named events': all events until the client names a task.
+      this.batcher.add(socket, (id) => socket.rooms.has(ALL_EVENTS_ROOM) || socket.rooms.has(taskRoom(id)));
+    } else if (batch === false) {
+      // What is pending goes out first: no event is lost or reordered by the switch.
+      this.batcher.remove(socket.id, true);
+      await socket.leave(BATCH_ROOM);
+    }
+    return { ok: true, ...(taskId ? { taskId } : {}), batch: this.batcher.has(socket.id) };
   }
 
   @SubscribeMessage('unsubscribe')
@@ -154,9 +169,28 @@ export class EventsGateway
 
   private deliver(events: OutboxEntry[]): void {
     if (this.connected === 0 || !this.server) return;
-    // One emit to the union of both rooms: each socket gets the event once.
-    for (const [name, payload] of events)
-      this.server.local.to(ALL_EVENTS_ROOM).to(taskRoom(payload.taskId)).emit(name, payload);
+    const batched = this.batcher.size > 0;
+    const rooms = this.server.sockets.adapter.rooms;
+    const everyone = batched
+      ? this.server.local.to(ALL_EVENTS_ROOM).except(BATCH_ROOM)
+      : this.server.local.to(ALL_EVENTS_ROOM);
+    for (const [name, payload] of events) {
+      // One emit to the union of both rooms: each socket gets the event once. Most tasks have no
+      // subscriber: their events go to the one operator made above, not three new ones each.
+      const room = taskRoom(payload.taskId);
+      (rooms.has(room) ? everyone.to(room) : everyone).emit(name, payload);
+    }
+    if (batched) this.batcher.push(events.map(([name, payload]) => ({ name, payload }) as BatchedEvent));
+  }
+
+  /** `{taskId?, batch?}` with at least one of them, each of its type; null for anything else. */
+  private subscriptionOf(body: unknown): { taskId: string | null; batch: boolean | undefined } | null {
+    if (typeof body !== 'object' || body === null) return null;
+    const { taskId, batch } = body as { taskId?: unknown; batch?: unknown };
+    if (batch !== undefined && typeof batch !== 'boolean') return null;
+    if (taskId === undefined) return batch === undefined ? null : { taskId: null, batch };
+    const valid = this.taskIdOf(body);
+    return valid ? { taskId: valid, batch } : null;
   }
 
   private taskIdOf(body: unknown): string | null {

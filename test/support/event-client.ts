@@ -8,9 +8,14 @@ export interface ReceivedEvent {
 
 const NAMES = ['schedule_update', 'schedule_removed', 'task_started', 'task_finished', 'task_error'];
 
-/** A real socket.io-client connected to the service, recording every lifecycle event. */
+/** A real socket.io-client connected to the service, recording every lifecycle event and every batch. */
 export class EventClient {
   readonly events: ReceivedEvent[] = [];
+  /** `events_batch` messages (for a client that subscribed with `{batch: true}`). */
+  readonly batches: Array<{
+    events: Array<{ name: string; payload: Record<string, unknown> }>;
+    receivedAt: number;
+  }> = [];
   readonly socket: Socket;
 
   /** `headers`: more handshake headers (a foreign `Origin` or `Host`, `Authorization`). */
@@ -30,6 +35,15 @@ export class EventClient {
         this.events.push({ name, payload, receivedAt: Date.now() }),
       );
     }
+    this.socket.on('events_batch', (events: Array<{ name: string; payload: Record<string, unknown> }>) =>
+      this.batches.push({ events, receivedAt: Date.now() }),
+    );
+  }
+
+  /** Every event received in batches, in order. */
+  batched(taskId?: string): Array<{ name: string; payload: Record<string, unknown> }> {
+    const all = this.batches.flatMap((batch) => batch.events);
+    return taskId ? all.filter((event) => event.payload.taskId === taskId) : all;
   }
 
   /** Resolves on connect; rejects with the server's reason on connect_error. */
@@ -41,10 +55,14 @@ export class EventClient {
     });
   }
 
-  emitWithAck(name: string, body: unknown): Promise<{ ok: boolean; taskId?: string; error?: string }> {
+  emitWithAck(
+    name: string,
+    body: unknown,
+  ): Promise<{ ok: boolean; taskId?: string; batch?: boolean; error?: string }> {
     return this.socket.timeout(5_000).emitWithAck(name, body) as Promise<{
       ok: boolean;
       taskId?: string;
+      batch?: boolean;
       error?: string;
     }>;
   }

@@ -14,6 +14,10 @@ export interface ActiveRun {
   /** The run's timeout once the default is applied; null: none. */
   timeoutMs: number | null;
   timeout: NodeJS.Timeout | null;
+  /** Its `task_started` went out (announced after the group's starts, or by its own end, whichever is first). */
+  announced: boolean;
+  /** Its handler returned a plain value: only its bookkeeping is left. */
+  returned: boolean;
   /** `finishedAtMs`: when the handler returned, for a run settled later than that (see announceStarted). */
   settle: (status: FinalStatus, error: string | null, result: unknown, finishedAtMs?: number) => void;
 }

@@ -73,6 +73,28 @@ describe('RunExecutor', () => {
       expect(journal.outcomes).toHaveLength(2);
     });
 
+    it('a run whose handler returned but whose completion is not processed yet ends succeeded, before the last flush', async () => {
+      handlers.set('sync', { run: () => 'done' });
+      let flushedWith = -1;
+      const flushJournal = journal.flush.bind(journal);
+      journal.flush = () => {
+        flushedWith = journal.outcomes.length;
+        return flushJournal();
+      };
+      executor.launch(fire('s1', {}, { handler: 'sync' }));
+      executor.launch(fire('s2', {}, { handler: 'sync' }));
+      // A grace of 0 and no turn of the event loop: the completions are still waiting for their slice.
+      await executor.drain(0);
+
+      for (const runId of ['run-1', 'run-2']) {
+        expect(journal.outcomeOf(runId)).toMatchObject({ status: 'succeeded', result: 'done' });
+        expectLifecycle(runId, true);
+      }
+      expect(flushedWith).toBe(2);
+      await flush();
+      expect(journal.outcomes).toHaveLength(2);
+    });
+
     it('returns as soon as every run finished, without waiting for the whole grace period', async () => {
       executor.launch(fire());
       await afterStarts();

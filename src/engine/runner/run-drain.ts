@@ -36,12 +36,15 @@ export async function drainRuns(
     }
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  if (active.size > 0) {
+  // A run whose handler already returned is not cut: its completion is only waiting for its
+  // turn (RunExecutor settles it before the journal's last flush).
+  const going = [...active.values()].filter((run) => !run.returned);
+  if (going.length > 0) {
     logger.warn(
-      `${endedEarly ? 'Not waiting any longer' : 'Shutdown grace period over'}: interrupting ${active.size} run(s)`,
+      `${endedEarly ? 'Not waiting any longer' : 'Shutdown grace period over'}: interrupting ${going.length} run(s)`,
     );
   }
-  for (const run of [...active.values()]) {
+  for (const run of going) {
     abortRun(run, new Error('the service shut down'));
     run.settle('interrupted', 'interrupted: the service shut down before the run finished', null);
   }

@@ -209,9 +209,62 @@ describe('RunExecutor', () => {
         if (name === 'task_started') jest.setSystemTime(Date.now() + 250);
       });
       executor.launch(fire('schedule-1', {}, { handler: 'sync' }));
-      await flush();
+      // The announcement and then the completions give way to the event loop (a slice ran past
+      // its end on the clock moved above): a few turns.
+      await advance(10);
 
       expect(journal.outcomeOf('run-1')).toMatchObject({ status: 'succeeded', durationMs: 0 });
+    });
+
+    it('announces a group in slices, and a run that ends before its slice announces its start first', async () => {
+      executor = bed.build({ maxConcurrentRuns: 1_000 });
+      handlers.set('quick', { run: () => Promise.resolve('quick') });
+      // 250 starts: the first slice of announcements goes out, then the event loop turns and
+      // the handlers' promises settle before the later slices.
+      const fires = Array.from({ length: 250 }, (_, i) => fire(`schedule-${i}`, {}, { handler: 'quick' }));
+      for (const f of fires) executor.launch(f);
+      await flush();
+
+      for (const f of fires) expectLifecycle(f.run.id, true);
+      const names = events.map((event) => event.name);
+      expect(names.indexOf('task_finished')).toBeLessThan(names.lastIndexOf('task_started'));
+      expect(journal.outcomes.map((outcome) => outcome.status)).toEqual(Array(250).fill('succeeded'));
+    });
+
+    it('a run whose handler returned gives its slot to the next fire before its completion is processed', async () => {
+      executor = bed.build({ maxConcurrentRuns: 1 });
+      handlers.set('sync', { run: () => 'done' });
+      const [first, second] = [
+        fire('schedule-1', {}, { handler: 'sync' }),
+        fire('schedule-2', {}, { handler: 'sync' }),
+      ];
+      executor.launch(first);
+      executor.launch(second); // waits for the only slot
+      expect(executor.waitingCount).toBe(1);
+      await flush();
+
+      // The second run started (and was announced) before the first one's end was even recorded.
+      const order = events.map((event) => `${event.name}:${(event.payload as { runId: string }).runId}`);
+      expect(order.indexOf(`task_started:${second.run.id}`)).toBeLessThan(
+        order.indexOf(`task_finished:${first.run.id}`),
+      );
+      expectLifecycle(first.run.id, true);
+      expectLifecycle(second.run.id, true);
+      expect(executor.activeCount).toBe(0);
+    });
+
+    it('a run whose handler returned counts as handled here until its completion is processed', async () => {
+      handlers.set('sync', { run: () => 'done' });
+      let handledWhileAnnounced: boolean | null = null;
+      const f = fire('schedule-1', {}, { handler: 'sync' });
+      emitter.subscribe((name) => {
+        if (name === 'task_started') handledWhileAnnounced = executor.isHandling(f.run.id);
+      });
+      executor.launch(f);
+      await flush();
+
+      expect(handledWhileAnnounced).toBe(true);
+      expect(executor.isHandling(f.run.id)).toBe(false);
     });
 
     it('a handler not registered here fails the run without starting it', async () => {
