@@ -1,6 +1,6 @@
 import type { MisfirePolicy, OverlapPolicy } from '../domain/policies';
-import { splitEgressSetting } from './egress-rules';
-import { apiKeysOf, corsOriginsOf, type Environment } from './environment';
+import { EgressRuleList, parseEgressEntries, splitEgressSetting } from './egress-rules';
+import { apiKeysOf, ConfigurationError, corsOriginsOf, type Environment } from './environment';
 
 /**
  * Everything `SchedulerModule` needs to run, whether the service reads it from the environment
@@ -93,9 +93,41 @@ export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
   runnerEnabled: true,
 };
 
+/**
+ * The options with their defaults. Checked here, before any provider starts (a data source
+ * connecting in the background while the module fails would outlive it): a bad egress entry is
+ * a `ConfigurationError` naming the option and the entry.
+ */
 export function resolveSchedulerOptions(options: Partial<SchedulerOptions> = {}): SchedulerOptions {
   const defined = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
-  return { ...DEFAULT_SCHEDULER_OPTIONS, ...defined };
+  const resolved: SchedulerOptions = { ...DEFAULT_SCHEDULER_OPTIONS, ...defined };
+  egressRulesOf(resolved);
+  return resolved;
+}
+
+/** `httpEgressDeny` / `httpEgressAllow` parsed; a bad entry is a `ConfigurationError` naming it. */
+export function egressRulesOf(options: Pick<SchedulerOptions, 'httpEgressDeny' | 'httpEgressAllow'>): {
+  deny: EgressRuleList;
+  allow: EgressRuleList | null;
+} {
+  const entries = (value: unknown, setting: string): string[] => {
+    if (value === undefined) return [];
+    if (typeof value === 'string') return splitEgressSetting(value);
+    if (Array.isArray(value) && value.every((entry) => typeof entry === 'string')) return value;
+    throw new ConfigurationError(`Invalid configuration: ${setting} must be an array of strings`);
+  };
+  const deny = parseEgressEntries(
+    entries(options.httpEgressDeny, 'httpEgressDeny'),
+    'httpEgressDeny',
+    'deny',
+  );
+  const allow =
+    options.httpEgressAllow === undefined
+      ? null
+      : parseEgressEntries(entries(options.httpEgressAllow, 'httpEgressAllow'), 'httpEgressAllow', 'allow');
+  const problems = [...deny.problems, ...(allow?.problems ?? [])];
+  if (problems.length > 0) throw new ConfigurationError(`Invalid configuration: ${problems.join('; ')}`);
+  return { deny: deny.list, allow: allow?.list ?? null };
 }
 
 export function schedulerOptionsFromEnvironment(env: Environment): SchedulerOptions {

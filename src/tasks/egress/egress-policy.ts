@@ -1,13 +1,6 @@
 import ipaddr from 'ipaddr.js';
-import { ConfigurationError } from '../../config/environment';
-import {
-  EgressRange,
-  EgressRuleList,
-  IpAddress,
-  parseEgressEntries,
-  splitEgressSetting,
-} from '../../config/egress-rules';
-import type { SchedulerOptions } from '../../config/scheduler-options';
+import { EgressRange, EgressRuleList, IpAddress } from '../../config/egress-rules';
+import { egressRulesOf, type SchedulerOptions } from '../../config/scheduler-options';
 import { formatAddress, normaliseAddress, NormalisedAddress, parseAddressLiteral } from './address-literal';
 
 /** Never called, whatever the settings say: the ranges through which a webhook reads the host's secrets. */
@@ -73,24 +66,8 @@ export class EgressPolicy {
 
   /** From `httpEgressDeny` / `httpEgressAllow`; a bad entry is a `ConfigurationError` naming it. */
   static fromOptions(options: Pick<SchedulerOptions, 'httpEgressDeny' | 'httpEgressAllow'>): EgressPolicy {
-    const entries = (value: unknown, setting: string): string[] => {
-      if (value === undefined) return [];
-      if (typeof value === 'string') return splitEgressSetting(value);
-      if (Array.isArray(value) && value.every((entry) => typeof entry === 'string')) return value;
-      throw new ConfigurationError(`Invalid configuration: ${setting} must be an array of strings`);
-    };
-    const deny = parseEgressEntries(
-      entries(options.httpEgressDeny, 'httpEgressDeny'),
-      'httpEgressDeny',
-      'deny',
-    );
-    const allow =
-      options.httpEgressAllow === undefined
-        ? null
-        : parseEgressEntries(entries(options.httpEgressAllow, 'httpEgressAllow'), 'httpEgressAllow', 'allow');
-    const problems = [...deny.problems, ...(allow?.problems ?? [])];
-    if (problems.length > 0) throw new ConfigurationError(`Invalid configuration: ${problems.join('; ')}`);
-    return new EgressPolicy(deny.list, allow?.list ?? null);
+    const { deny, allow } = egressRulesOf(options);
+    return new EgressPolicy(deny, allow);
   }
 
   /**
