@@ -2,10 +2,11 @@ import { Logger, type ArgumentMetadata, type Type } from '@nestjs/common';
 import type { ScheduleView } from '../events/event-payloads';
 import { ScoutApiError } from '../client/scout-api-error';
 import { isConnectionError } from '../persistence/connection-error';
-import type { PreviewRequest, ScheduleRequest, ScoutBackend } from '../mcp/scout-backend';
+import type { PreviewRequest } from '../client/scout-client';
+import type { ScoutBackend } from '../mcp/scout-backend';
 import type { ScheduleService } from '../scheduler/schedule.service';
 import type { TaskSchedulerService } from '../scheduler/task-scheduler.service';
-import type { CreateTaskBody, PageQuery, RunsQuery } from './contract';
+import type { CreateTaskBody, PageQuery, RunsQuery, ScheduleBody } from './contract';
 import { DomainErrorFilter, type OutageSink } from './domain-error.filter';
 import { EventsController } from './events.controller';
 import { JsonInputPipe } from './json-input.pipe';
@@ -73,7 +74,7 @@ export class InProcessScoutBackend implements ScoutBackend {
     );
   }
 
-  scheduleTask(id: string, body: ScheduleRequest): Promise<ScheduleView> {
+  scheduleTask(id: string, body: ScheduleBody): Promise<ScheduleView> {
     return this.call(async () =>
       this.schedules.create(await param('taskId', id), await input('body', CreateScheduleDto, body)),
     );

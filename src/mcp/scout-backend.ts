@@ -9,19 +9,8 @@ import type {
   TaskRunView,
   TaskView,
 } from '../api/contract';
+import type { PreviewRequest } from '../client/scout-client';
 import type { ScheduleView } from '../events/event-payloads';
-
-/** A schedule given as a spec (`schedule`) or, for a service that reads English, as `text`. */
-export type ScheduleRequest = Omit<ScheduleBody, 'schedule'> & { schedule?: string; text?: string };
-
-/** `previewSchedule`'s input, as `ScoutClient` takes it. */
-export interface PreviewRequest {
-  spec?: string;
-  text?: string;
-  timezone?: string;
-  from?: string;
-  count?: number;
-}
 
 /**
  * What the MCP tools call: the typed client's method shapes, so `ScoutClient` (stdio, a remote
@@ -35,7 +24,7 @@ export interface ScoutBackend {
   deleteTask(id: string): Promise<void>;
   runTaskNow(id: string): Promise<TaskRunView>;
   getTaskRuns(id: string, query?: RunsQuery): Promise<PageView<TaskRunView>>;
-  scheduleTask(id: string, body: ScheduleRequest): Promise<ScheduleView>;
+  scheduleTask(id: string, body: ScheduleBody): Promise<ScheduleView>;
   getSchedule(id: string): Promise<ScheduleView>;
   pauseSchedule(id: string): Promise<ScheduleView>;
   resumeSchedule(id: string): Promise<ScheduleView>;
