@@ -128,8 +128,11 @@ describe.each(DATABASE_KINDS)('RunClaimsRepository on %s', (kind) => {
     it('a claim made with a stale schedule version inserts nothing and returns no row', async () => {
       const at = instant(60_000);
       const { schedule } = await createTimedTask(db, { nextRunAt: at });
-      const edited = await db.schedules.updateVersioned(schedule.id, { nextRunAt: at });
-      expect(edited?.version).toBe(schedule.version + 1);
+      // Paused and resumed at the same instant: only the version differs from the claim's.
+      await db.schedules.pauseByTaskId(schedule.taskId);
+      const edited = await db.schedules.resume(schedule.id, at);
+      expect(edited?.version).toBe(schedule.version + 2);
+      expect(edited?.nextRunAt).toEqual(at);
 
       const claimed = await db.claims.claimFires([pendingClaim(schedule, at)], [], 'a', LONG_LEASE_MS);
 
@@ -140,7 +143,8 @@ describe.each(DATABASE_KINDS)('RunClaimsRepository on %s', (kind) => {
     it("an advance made with a stale schedule version does not move the schedule's next_run_at", async () => {
       const at = instant(60_000);
       const { schedule } = await createTimedTask(db, { nextRunAt: at });
-      await db.schedules.updateVersioned(schedule.id, { nextRunAt: at });
+      await db.schedules.pauseByTaskId(schedule.taskId);
+      await db.schedules.resume(schedule.id, at);
 
       await db.claims.claimFires(
         [],
@@ -218,7 +222,7 @@ describe.each(DATABASE_KINDS)('RunClaimsRepository on %s', (kind) => {
     it('claims on a paused schedule insert nothing and return no row, pending or missed', async () => {
       const at = instant(60_000);
       const { schedule } = await createTimedTask(db, { nextRunAt: at });
-      const paused = (await db.schedules.updateVersioned(schedule.id, { paused: true })) as ScheduleEntity;
+      const paused = (await db.schedules.pauseByTaskId(schedule.taskId)) as ScheduleEntity;
 
       const claimed = await db.claims.claimFires(
         [

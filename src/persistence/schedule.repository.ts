@@ -8,12 +8,16 @@ import { SCOUT_DATA_SOURCE } from './scout-data-source';
 import { NewTask } from './task.repository';
 import { TaskEntity } from './task.entity';
 import { PreparedStatement } from './prepared-statement';
-import { dateOfMs, epochMs } from './sql-times';
+import {
+  DUE_COLUMNS,
+  PlannedSchedule,
+  SCHEDULE_COLUMNS,
+  scheduleOfRow,
+  TimesAsMs,
+  withPlanningDates,
+} from './schedule-rows';
 
 export type NewSchedule = Omit<ScheduleEntity, 'id' | 'version' | 'createdAt' | 'updatedAt' | 'lastRunAt'>;
-
-/** What planning a schedule and running its fires need (its bookkeeping times left out). */
-export type PlannedSchedule = Omit<ScheduleEntity, 'lastRunAt' | 'createdAt' | 'updatedAt' | 'text'>;
 
 /** A schedule due soon, and whether it is this instance's. */
 export type DueSchedule = PlannedSchedule & { owned: boolean };
@@ -52,21 +56,6 @@ const CHAIN_PATH_TO = `WITH RECURSIVE walk(task_id, path) AS (
      LEFT JOIN task t ON t.id = step.id::uuid
     ORDER BY step.n`;
 
-/** The due query's columns; its times as epoch milliseconds (thousands of rows a second). */
-const DUE_COLUMNS = `id, task_id AS "taskId", spec, type, timezone, signal, ${epochMs('scheduled_at')} AS "scheduledAt",
-  ${epochMs('start_at')} AS "startAt", ${epochMs('end_at')} AS "endAt", ${epochMs('next_run_at')} AS "nextRunAt", paused,
-  misfire_policy AS "misfirePolicy", misfire_grace_seconds AS "misfireGraceSeconds", overlap_policy AS "overlapPolicy",
-  timeout_seconds AS "timeoutSeconds", max_retries AS "maxRetries", retry_backoff_seconds AS "retryBackoffSeconds",
-  jitter_seconds AS "jitterSeconds", version`;
-
-type TimesAsMs<T> = {
-  [K in keyof T]: T[K] extends Date ? number : T[K] extends Date | null ? number | null : T[K];
-};
-
-/** Every column of a schedule, its times as epoch milliseconds too. */
-const SCHEDULE_COLUMNS = `${DUE_COLUMNS}, text, ${epochMs('last_run_at')} AS "lastRunAt",
-  ${epochMs('created_at')} AS "createdAt", ${epochMs('updated_at')} AS "updatedAt"`;
-
 /**
  * A task and its schedule inserted in one statement, prepared: it runs once per creation request.
  * The schedule comes back with the due query's columns. Every column is named (no `RETURNING *`):
@@ -89,14 +78,37 @@ const INSERT_WITH_TASK = new PreparedStatement<TaskEntity & { schedule: TimesAsM
      FROM new_task t CROSS JOIN new_schedule s`,
 );
 
-/** The planning times of a row read with DUE_COLUMNS, as dates. */
-const withPlanningDates = <T extends TimesAsMs<PlannedSchedule>>(row: T) => ({
-  ...row,
-  scheduledAt: new Date(row.scheduledAt),
-  startAt: dateOfMs(row.startAt),
-  endAt: dateOfMs(row.endAt),
-  nextRunAt: dateOfMs(row.nextRunAt),
-});
+/*
+ * The control plane's statements: one round trip each, prepared (they run once per request), and
+ * answering with the row as stored, so no request reads it back. At 10,000 fires a second every
+ * round trip waits its turn behind the engine's work, on the event loop and in PostgreSQL.
+ */
+const PAUSE = new PreparedStatement<TimesAsMs<ScheduleEntity>>(
+  'scout_pause_schedule',
+  `UPDATE schedule SET paused = true, version = version + 1, updated_at = now()
+    WHERE task_id = $1 AND NOT paused
+   RETURNING ${SCHEDULE_COLUMNS}`,
+);
+
+const RESUME = new PreparedStatement<TimesAsMs<ScheduleEntity>>(
+  'scout_resume_schedule',
+  `UPDATE schedule SET paused = false, next_run_at = $2, version = version + 1, updated_at = now()
+    WHERE id = $1 AND paused
+   RETURNING ${SCHEDULE_COLUMNS}`,
+);
+
+const DELETE_BY_TASK = new PreparedStatement<TimesAsMs<ScheduleEntity>>(
+  'scout_delete_schedule',
+  `DELETE FROM schedule WHERE task_id = $1 RETURNING ${SCHEDULE_COLUMNS}`,
+);
+
+/** The schedule is read in the statement's snapshot, before the foreign key's cascade removes it. */
+const DELETE_TASK = new PreparedStatement<{ schedule: TimesAsMs<ScheduleEntity> | null }>(
+  'scout_delete_task',
+  `WITH gone AS (DELETE FROM task WHERE id = $1 RETURNING id)
+   SELECT (SELECT to_jsonb(s) FROM (SELECT ${SCHEDULE_COLUMNS} FROM schedule WHERE task_id = $1) s) AS schedule
+     FROM gone`,
+);
 
 @Injectable()
 export class ScheduleRepository {
@@ -150,14 +162,7 @@ export class ScheduleRepository {
       schedule.text,
     ]);
     const { schedule: stored, ...created } = row;
-    return {
-      task: Object.assign(new TaskEntity(), created),
-      schedule: Object.assign(new ScheduleEntity(), withPlanningDates(stored), {
-        lastRunAt: dateOfMs(stored.lastRunAt),
-        createdAt: new Date(stored.createdAt),
-        updatedAt: new Date(stored.updatedAt),
-      }),
-    };
+    return { task: Object.assign(new TaskEntity(), created), schedule: scheduleOfRow(stored) };
   }
 
   /**
@@ -202,25 +207,35 @@ export class ScheduleRepository {
     return rows.length > 0 ? rows : null;
   }
 
+  /** Deletes the task's schedule: the schedule it was, or null if it had none (one statement). */
   async deleteByTaskId(taskId: string): Promise<ScheduleEntity | null> {
-    const existing = await this.findByTaskId(taskId);
-    if (!existing) return null;
-    const result = await this.schedules.delete({ id: existing.id });
-    return (result.affected ?? 0) > 0 ? existing : null;
+    const [row] = await DELETE_BY_TASK.run(this.dataSource, [taskId]);
+    return row ? scheduleOfRow(row) : null;
   }
 
-  /** Applies `changes` and bumps the version, so claims planned from the old row insert nothing. */
-  async updateVersioned(
-    id: string,
-    changes: Partial<Pick<ScheduleEntity, 'paused' | 'nextRunAt'>>,
-  ): Promise<ScheduleEntity | null> {
-    await this.schedules
-      .createQueryBuilder()
-      .update()
-      .set({ ...changes, version: () => 'version + 1' })
-      .where('id = :id', { id })
-      .execute();
-    return this.findById(id);
+  /**
+   * Deletes a task and, by its foreign key, its schedule, in one statement: null if there was no
+   * such task, else the schedule it had (null if none). Its runs stay.
+   */
+  async deleteWithTask(taskId: string): Promise<{ schedule: ScheduleEntity | null } | null> {
+    const [row] = await DELETE_TASK.run(this.dataSource, [taskId]);
+    if (!row) return null;
+    return { schedule: row.schedule ? scheduleOfRow(row.schedule) : null };
+  }
+
+  /**
+   * Pauses the task's schedule and bumps its version, so claims planned from the old row insert
+   * nothing: the schedule as paused, or null if it had none or was paused already.
+   */
+  async pauseByTaskId(taskId: string): Promise<ScheduleEntity | null> {
+    const [row] = await PAUSE.run(this.dataSource, [taskId]);
+    return row ? scheduleOfRow(row) : null;
+  }
+
+  /** Resumes a paused schedule at `nextRunAt`, bumping its version: null if it is not paused (or gone). */
+  async resume(id: string, nextRunAt: Date | null): Promise<ScheduleEntity | null> {
+    const [row] = await RESUME.run(this.dataSource, [id, nextRunAt]);
+    return row ? scheduleOfRow(row) : null;
   }
 
   listPage(limit: number, after: PageCursor | null): Promise<ScheduleEntity[]> {

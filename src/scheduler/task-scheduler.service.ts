@@ -65,15 +65,15 @@ export class TaskSchedulerService {
   }
 
   async updateTask(id: string, changes: UpdateTaskDto): Promise<TaskDto> {
-    await this.tasks.update(id, changes);
-    return this.getTask(id);
+    const [task] = await this.describeTasks([await this.tasks.update(id, changes)]);
+    return task;
   }
 
   /** Deletes the task and cancels its schedule; its runs stay in history. */
   async deleteTask(id: string): Promise<void> {
-    const schedule = await this.scheduleRows.findByTaskId(id);
-    await this.tasks.delete(id);
-    if (schedule) await this.schedules.forget(schedule);
+    const deleted = await this.scheduleRows.deleteWithTask(id);
+    if (!deleted) throw new DomainError(ErrorCode.TaskNotFound, `task ${id} not found`);
+    if (deleted.schedule) await this.schedules.forget(deleted.schedule);
   }
 
   /** Runs the task now, outside its schedule (with its schedule's timeout and retries, if any). */

@@ -65,11 +65,9 @@ export class TaskService {
     // Secret headers left out or sent as "***" keep their stored values (see mergeSecretHeaders).
     if (given.payload) given.payload = mergeSecretHeaders(current.payload, given.payload);
     this.assertRunnable({ ...current, ...given });
-    return (await this.tasks.update(id, given)) ?? this.get(id);
-  }
-
-  async delete(id: string): Promise<void> {
-    if (!(await this.tasks.delete(id))) throw new DomainError(ErrorCode.TaskNotFound, `task ${id} not found`);
+    const updated = await this.tasks.update(id, given);
+    if (!updated) throw new DomainError(ErrorCode.TaskNotFound, `task ${id} not found`);
+    return updated;
   }
 
   private assertRunnable(task: Pick<TaskEntity, 'handler' | 'payload'>): void {

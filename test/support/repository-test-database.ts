@@ -41,7 +41,7 @@ function repositoriesOf(dataSource: DataSource): Repositories {
     runs: new TaskRunRepository(dataSource.getRepository(TaskRunEntity), dataSource),
     schedules: new ScheduleRepository(dataSource.getRepository(ScheduleEntity), dataSource),
     instances: new InstanceRepository(dataSource),
-    tasks: new TaskRepository(dataSource.getRepository(TaskEntity)),
+    tasks: new TaskRepository(dataSource.getRepository(TaskEntity), dataSource),
   };
 }
 

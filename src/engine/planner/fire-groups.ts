@@ -1,4 +1,4 @@
-import type { PlannedSchedule } from '../../persistence/schedule.repository';
+import type { PlannedSchedule } from '../../persistence/schedule-rows';
 import type { FireTimers } from '../fire-timers';
 import { PRESTART_MS } from './planner-timing';
 import { type Fire, runPolicyOf } from '../runner/run-policy';
