@@ -362,6 +362,8 @@ describe.each(DATABASE_KINDS)('a host app serving the scheduler routes on %s', (
     expect(Object.keys(own.paths)).toEqual(expect.arrayContaining(['/api/tasks', '/api/tasks/{id}']));
     expect(Object.keys(own.paths).every((path) => path.startsWith('/api/'))).toBe(true);
     expect(own.components?.securitySchemes?.['api-key']).toMatchObject({ type: 'apiKey', name: 'X-API-Key' });
+    expect(own.components?.securitySchemes?.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(own.paths['/api/tasks'].get?.security).toEqual([{ 'api-key': [] }, { bearer: [] }]);
 
     const hostDocument = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle('Host').build(), {
       include: [hostModule],
@@ -372,5 +374,6 @@ describe.each(DATABASE_KINDS)('a host app serving the scheduler routes on %s', (
     expect(Object.keys(merged.paths)).toEqual(expect.arrayContaining(['/host/hello', '/api/tasks']));
     expect(merged.components?.schemas?.ErrorDto).toBeDefined();
     expect(merged.components?.securitySchemes?.['api-key']).toBeDefined();
+    expect(merged.components?.securitySchemes?.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
   });
 });
