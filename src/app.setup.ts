@@ -57,7 +57,16 @@ export function configureApp(app: INestApplication, env: Environment): void {
   if (origins)
     express.enableCors({
       origin: origins,
-      allowedHeaders: ['content-type', 'x-api-key', 'authorization', 'x-request-id'],
+      // With the headers a browser MCP client sends on /mcp (Streamable HTTP). The server is
+      // stateless and issues no session id, so none needs exposing.
+      allowedHeaders: [
+        'content-type',
+        'x-api-key',
+        'authorization',
+        'x-request-id',
+        'mcp-protocol-version',
+        'mcp-session-id',
+      ],
     });
   express.useBodyParser('json', { limit: BODY_LIMIT });
   // The scheduler's routes refuse non-JSON bodies themselves; here also every other /api path,

@@ -130,6 +130,45 @@ describe.each(DATABASE_KINDS)('a host app importing SchedulerModule on %s', (kin
     expect((await scheduler.listSchedules()).items).toHaveLength(0);
   });
 
+  it('schedules a task from plain English through TaskSchedulerService, as the REST body does', async () => {
+    const scheduler = host.get(TaskSchedulerService);
+    const task = await scheduler.createTask({
+      name: 'weekday digest',
+      handler: 'digest',
+      payload: { topic: 'ops' },
+    });
+    try {
+      const schedule = await scheduler.scheduleTask(task.id, {
+        text: 'every weekday at 9am',
+        timezone: 'Europe/Berlin',
+        maxRetries: 1,
+      });
+      expect(schedule).toMatchObject({
+        schedule: 'cron:0 9 * * 1-5',
+        text: 'every weekday at 9am',
+        type: 'cron',
+        timezone: 'Europe/Berlin',
+        maxRetries: 1,
+      });
+      expect(await scheduler.getTaskSchedule(task.id)).toMatchObject({
+        schedule: 'cron:0 9 * * 1-5',
+        text: 'every weekday at 9am',
+      });
+
+      // Neither, or both, is refused with the REST API's message, and the schedule is kept.
+      await expect(scheduler.scheduleTask(task.id, {})).rejects.toThrow('schedule or text is required');
+      await expect(scheduler.scheduleTask(task.id, { timezone: 'UTC' })).rejects.toThrow(
+        'schedule or text is required',
+      );
+      await expect(
+        scheduler.scheduleTask(task.id, { schedule: 'every 1h', text: 'every hour' }),
+      ).rejects.toThrow('give either schedule (a spec) or text (plain English), not both');
+      expect((await scheduler.getTaskSchedule(task.id)).schedule).toBe('cron:0 9 * * 1-5');
+    } finally {
+      await scheduler.deleteTask(task.id);
+    }
+  });
+
   it('checks payloads with the host handler and refuses unknown handlers', async () => {
     const scheduler = host.get(TaskSchedulerService);
     await expect(scheduler.createTask({ name: 'no topic', handler: 'digest' })).rejects.toThrow(
@@ -362,6 +401,8 @@ describe.each(DATABASE_KINDS)('a host app serving the scheduler routes on %s', (
     expect(Object.keys(own.paths)).toEqual(expect.arrayContaining(['/api/tasks', '/api/tasks/{id}']));
     expect(Object.keys(own.paths).every((path) => path.startsWith('/api/'))).toBe(true);
     expect(own.components?.securitySchemes?.['api-key']).toMatchObject({ type: 'apiKey', name: 'X-API-Key' });
+    expect(own.components?.securitySchemes?.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(own.paths['/api/tasks'].get?.security).toEqual([{ 'api-key': [] }, { bearer: [] }]);
 
     const hostDocument = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle('Host').build(), {
       include: [hostModule],
@@ -372,5 +413,6 @@ describe.each(DATABASE_KINDS)('a host app serving the scheduler routes on %s', (
     expect(Object.keys(merged.paths)).toEqual(expect.arrayContaining(['/host/hello', '/api/tasks']));
     expect(merged.components?.schemas?.ErrorDto).toBeDefined();
     expect(merged.components?.securitySchemes?.['api-key']).toBeDefined();
+    expect(merged.components?.securitySchemes?.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
   });
 });

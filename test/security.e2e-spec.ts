@@ -115,6 +115,18 @@ describe('a service with API_KEY set', () => {
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
   });
 
+  it("answers a browser MCP client's preflight for /mcp with its Streamable HTTP headers allowed", async () => {
+    const preflight = await request(service.url)
+      .options('/mcp')
+      .set('Origin', 'http://dashboard.example')
+      .set('Access-Control-Request-Method', 'POST')
+      .set('Access-Control-Request-Headers', 'mcp-protocol-version');
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers['access-control-allow-origin']).toBe('http://dashboard.example');
+    const allowed = preflight.headers['access-control-allow-headers'].split(',');
+    expect(allowed).toEqual(expect.arrayContaining(['mcp-protocol-version', 'mcp-session-id', 'x-api-key']));
+  });
+
   it('refuses a body over 1 MiB with 413', async () => {
     const response = await request(service.url)
       .post('/api/tasks')

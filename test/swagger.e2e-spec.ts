@@ -30,6 +30,23 @@ describe('the Swagger document and validation messages', () => {
     expect(schemaFindings(document)).toEqual([]);
   });
 
+  it('documents the key in X-API-Key or as a bearer token, and every /api operation takes either', () => {
+    expect(document.components?.securitySchemes).toEqual({
+      'api-key': { type: 'apiKey', name: 'X-API-Key', in: 'header' },
+      bearer: {
+        type: 'http',
+        scheme: 'bearer',
+        description: expect.stringContaining('Authorization: Bearer'),
+      },
+    });
+    const operations = Object.entries(document.paths)
+      .filter(([path]) => path.startsWith('/api/'))
+      .flatMap(([, item]) => Object.values(item));
+    expect(operations.length).toBeGreaterThan(9);
+    for (const operation of operations)
+      expect(operation.security).toEqual(expect.arrayContaining([{ 'api-key': [] }, { bearer: [] }]));
+  });
+
   it('documents the error shape {statusCode, error, message}', () => {
     expect(document.components?.schemas?.ErrorDto).toMatchObject({
       required: expect.arrayContaining(['statusCode', 'error', 'message']),

@@ -2,19 +2,30 @@ import type { INestApplication, Type } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { SchedulerModule } from './scheduler.module';
 
-/** The scheme the routes' `@ApiSecurity('api-key')` refers to. */
-const API_KEY_SCHEME = { type: 'apiKey', name: 'X-API-Key', in: 'header' } as const;
+/** The schemes the routes' `@ApiSecurity('api-key')` and `@ApiBearerAuth('bearer')` refer to: the same key, either header. */
+const SECURITY_SCHEMES = {
+  'api-key': { type: 'apiKey', name: 'X-API-Key', in: 'header' },
+  bearer: {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'The API key as a bearer token: `Authorization: Bearer <key>`.',
+  },
+} as const;
 
-/** The title, description, version and API key scheme of the scheduler's own document. */
+/** The title, description, version and API key schemes of the scheduler's own document. */
 function schedulerDocumentConfig(): Omit<OpenAPIObject, 'paths'> {
-  return new DocumentBuilder()
-    .setTitle('Scout Scheduler')
-    .setDescription(
-      'Schedules and runs the Local Scout agent tasks: cron, intervals, one-shots, events and chains, persisted in PostgreSQL.',
-    )
-    .setVersion('0.1.0')
-    .addApiKey(API_KEY_SCHEME, 'api-key')
-    .build();
+  return (
+    new DocumentBuilder()
+      .setTitle('Scout Scheduler')
+      .setDescription(
+        'Schedules and runs the Local Scout agent tasks: cron, intervals, one-shots, events and chains, persisted in PostgreSQL.',
+      )
+      .setVersion('0.1.0')
+      .addSecurity('api-key', SECURITY_SCHEMES['api-key'])
+      // Not addBearerAuth: it would say `bearerFormat: JWT`, and the token is the API key itself.
+      .addSecurity('bearer', SECURITY_SCHEMES.bearer)
+      .build()
+  );
 }
 
 export interface SchedulerDocumentOptions {
@@ -35,18 +46,18 @@ export function createSchedulerDocument(
   const document = SwaggerModule.createDocument(app, options.config ?? schedulerDocumentConfig(), {
     include: [SchedulerModule, ...(options.include ?? [])],
   });
-  return withApiKeyScheme(document);
+  return withSecuritySchemes(document);
 }
 
 /**
- * Adds the scheduler's routes, schemas, tags and API key scheme to a document the host built for
+ * Adds the scheduler's routes, schemas, tags and API key schemes to a document the host built for
  * its own modules (`SwaggerModule.createDocument(app, config, { include: [...] })`).
  */
 export function addSchedulerToSwagger(app: INestApplication, document: OpenAPIObject): OpenAPIObject {
   const scheduler = createSchedulerDocument(app);
   const tags = [...(document.tags ?? [])];
   for (const tag of scheduler.tags ?? []) if (!tags.some((known) => known.name === tag.name)) tags.push(tag);
-  return withApiKeyScheme({
+  return withSecuritySchemes({
     ...document,
     tags,
     paths: { ...document.paths, ...scheduler.paths },
@@ -57,11 +68,16 @@ export function addSchedulerToSwagger(app: INestApplication, document: OpenAPIOb
   });
 }
 
-function withApiKeyScheme(document: OpenAPIObject): OpenAPIObject {
+/** Adds the key's schemes a document lacks (a host's own config, or its own document). */
+function withSecuritySchemes(document: OpenAPIObject): OpenAPIObject {
   const schemes = document.components?.securitySchemes ?? {};
-  if (schemes['api-key']) return document;
+  const missing = Object.entries(SECURITY_SCHEMES).filter(([name]) => !schemes[name]);
+  if (missing.length === 0) return document;
   return {
     ...document,
-    components: { ...document.components, securitySchemes: { ...schemes, 'api-key': API_KEY_SCHEME } },
+    components: {
+      ...document.components,
+      securitySchemes: { ...schemes, ...Object.fromEntries(missing) },
+    },
   };
 }

@@ -103,12 +103,28 @@ export class TaskSchedulerService {
     return toTaskRunDto(run);
   }
 
+  /**
+   * Sets (or replaces) the task's schedule: a spec and its options, or a body shaped as the REST
+   * route's, which takes plain English as `text` in place of `schedule` (exactly one of the two:
+   * both, or neither, is refused with the REST API's message).
+   */
   scheduleTask(
     taskId: string,
     spec: string,
+    options?: Omit<ScheduleInput, 'schedule' | 'text'>,
+  ): Promise<ScheduleDto>;
+  scheduleTask(taskId: string, body: ScheduleInput): Promise<ScheduleDto>;
+  scheduleTask(
+    taskId: string,
+    specOrBody: string | ScheduleInput,
     options: Omit<ScheduleInput, 'schedule' | 'text'> = {},
   ): Promise<ScheduleDto> {
-    return this.schedules.schedule(taskId, { ...options, schedule: spec });
+    // Anything but an object is taken as the spec, so a missing one gets "schedule or text is required".
+    const input =
+      typeof specOrBody === 'object' && specOrBody !== null
+        ? specOrBody
+        : { ...options, schedule: specOrBody };
+    return this.schedules.schedule(taskId, input);
   }
 
   cancelTask(taskId: string): Promise<void> {

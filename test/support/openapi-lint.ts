@@ -23,10 +23,15 @@ interface Operation {
   parameters?: Parameter[];
   requestBody?: unknown;
   responses?: Record<string, { content?: Record<string, { schema?: Schema }> }>;
+  /** Alternatives: any one requirement satisfied will do. */
+  security?: Record<string, string[]>[];
 }
 export interface OpenApiDocument {
   paths: Record<string, Record<string, Operation>>;
-  components?: { schemas?: Record<string, Schema> };
+  components?: {
+    schemas?: Record<string, Schema>;
+    securitySchemes?: Record<string, Record<string, unknown>>;
+  };
 }
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head'];

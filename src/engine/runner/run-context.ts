@@ -18,7 +18,7 @@ export interface ActiveRun {
   announced: boolean;
   /** Its handler returned a plain value: only its bookkeeping is left. */
   returned: boolean;
-  /** `finishedAtMs`: when the handler returned, for a run settled later than that (see announceStarted). */
+  /** `finishedAtMs`: when the handler returned, for a run settled later than that (see RunAnnouncements). */
   settle: (status: FinalStatus, error: string | null, result: unknown, finishedAtMs?: number) => void;
 }
 

@@ -1,13 +1,13 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { Clock } from '../../common/clock';
 import { redactSecrets } from '../../common/secret-redaction';
-import { forEachInSlices } from '../../common/time-slices';
 import { SCHEDULER_OPTIONS, SchedulerOptions } from '../../config/scheduler-options';
 import { DatabaseState } from '../../persistence/database-state.service';
 import { RunClaimsRepository } from '../../persistence/run-claims.repository';
 import { TaskHandlerRegistry } from '../../tasks/task-handler.registry';
 import { InstanceIdentity } from '../cluster/instance-identity';
 import { RunAdmission } from './run-admission';
+import { RunAnnouncements } from './run-announcements';
 import { type ActiveRun, type FinalStatus, RunContext } from './run-context';
 import { drainRuns } from './run-drain';
 import { RunOutcomes } from './run-outcomes';
@@ -18,22 +18,6 @@ import { armTimeout } from './run-timeout';
 
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   typeof (value as { then?: unknown } | null)?.then === 'function';
-
-/**
- * How many `task_started` are announced before the event loop turns. Between slices Socket.IO
- * writes the slice to the clients, so a client decodes the first events of a group of 1,000
- * while the last are still being sent (a slice costs about 0.1 ms, its delivery 0.3–1 ms).
- */
-const ANNOUNCE_SLICE = 100;
-
-const giveWay = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/** A run whose handler returned a plain value, waiting for its completion to be processed. */
-interface ReturnedRun {
-  active: ActiveRun;
-  result: unknown;
-  returnedAtMs: number;
-}
 
 /**
  * Starts runs and sees each one to exactly one final status: admits fires through `RunAdmission`
@@ -55,15 +39,8 @@ export class RunExecutor {
   private readonly slots = new Map<string, ActiveRun>();
   private readonly admission: RunAdmission;
   private readonly successListeners: Array<(fire: Fire, finishedAt: Date) => void> = [];
-  /** Runs started in this turn whose `task_started` is not out yet (sent after the starts, in slices). */
-  private startedUnannounced: ActiveRun[] = [];
-  /**
-   * Runs whose handler returned a plain value (no promise): settled after the starts are
-   * announced, in slices — two promises fewer per run than settling each through `then`.
-   */
-  private returnedUnsettled: ReturnedRun[] = [];
-  /** Returned runs not settled yet, by run id: a shutdown settles them before the journal's last flush. */
-  private readonly returnedPending = new Map<string, ReturnedRun>();
+  /** The turn's `task_started` and the completions of runs that returned, sent after the starts in slices. */
+  private readonly announcements: RunAnnouncements;
 
   constructor(
     private readonly handlers: TaskHandlerRegistry,
@@ -76,6 +53,7 @@ export class RunExecutor {
     @Optional() private readonly database?: DatabaseState,
   ) {
     this.admission = new RunAdmission(options, this.slots, outcomes, (fire) => this.start(fire));
+    this.announcements = new RunAnnouncements(outcomes, (active) => this.releaseSlot(active));
     retries.onDue((fire) => this.launch(fire));
   }
 
@@ -129,7 +107,7 @@ export class RunExecutor {
     await drainRuns({ active, admission, clock, logger }, graceMs, cutShort);
     // Runs whose handler returned but whose completion a slice has not processed yet end now as
     // they ended, not `interrupted`, and before the journal's last flush.
-    for (const returned of [...this.returnedPending.values()]) this.settleReturned(returned);
+    this.announcements.settleReturned();
     await this.outcomes.flush();
   }
 
@@ -214,11 +192,8 @@ export class RunExecutor {
     this.active.set(run.id, active);
     this.slots.set(run.id, active);
     this.admission.started(run.scheduleId);
-    // A whole group of fires starts in one turn: their events go out after the last start, so
-    // announcing them delays no start. A run that ends before its turn in the announcement
-    // announces itself first (complete): a client never sees its end before its start.
-    this.startedUnannounced.push(active);
-    if (this.startedUnannounced.length === 1) void Promise.resolve().then(() => this.announceStarted());
+    // Announced after the turn's last start; a run that ends first announces itself (complete).
+    this.announcements.started(active);
     let outcome: unknown;
     try {
       outcome = handler.run(new RunContext(active));
@@ -226,10 +201,7 @@ export class RunExecutor {
       outcome = Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     if (!isThenable(outcome)) {
-      const returned = { active, result: outcome, returnedAtMs: this.clock.nowMs() };
-      active.returned = true;
-      this.returnedUnsettled.push(returned);
-      this.returnedPending.set(run.id, returned);
+      this.announcements.returned(active, outcome, this.clock.nowMs());
       return;
     }
     // Only a run still going needs a timer: most handlers return at once, and a group of
@@ -240,43 +212,6 @@ export class RunExecutor {
       (error: unknown) =>
         active.settle('failed', error instanceof Error ? error.message : String(error), null),
     );
-  }
-
-  /**
-   * Gives the slots of the runs that returned back, then sends the turn's `task_started` in
-   * slices of ANNOUNCE_SLICE (each slice reaches the clients while the next is prepared),
-   * then processes the returned runs' completions in slices: a group of 10,000 completions in
-   * one piece held the thread for tens of milliseconds, and every API request behind it. Each run
-   * still ends when its handler returned.
-   */
-  private async announceStarted(): Promise<void> {
-    const started = this.startedUnannounced;
-    this.startedUnannounced = [];
-    const returned = this.returnedUnsettled;
-    this.returnedUnsettled = [];
-    // Before any slice: the next group's fires must not wait behind this group's bookkeeping.
-    for (const { active } of returned) this.releaseSlot(active);
-    for (let from = 0; from < started.length; from += ANNOUNCE_SLICE) {
-      if (from > 0) await giveWay();
-      for (let index = from; index < Math.min(from + ANNOUNCE_SLICE, started.length); index++)
-        this.announce(started[index]);
-    }
-    if (returned.length === 0) return;
-    // One turn of the event loop first: the last slice's events are written to the clients
-    // before the thread spends a slice on completions.
-    await giveWay();
-    await forEachInSlices(returned, (run) => this.settleReturned(run));
-  }
-
-  private announce(active: ActiveRun): void {
-    if (active.announced) return;
-    active.announced = true;
-    this.outcomes.started(active.fire.run, active.startedAt);
-  }
-
-  private settleReturned({ active, result, returnedAtMs }: ReturnedRun): void {
-    this.returnedPending.delete(active.fire.run.id);
-    active.settle('succeeded', null, boundResult(result), returnedAtMs);
   }
 
   /** The run's handler is done: its slot goes to the next fire (once per run). */
@@ -296,8 +231,8 @@ export class RunExecutor {
     if (active.timeout) clearTimeout(active.timeout);
     const finishedAt = new Date(finishedAtMs);
     this.active.delete(run.id);
-    this.returnedPending.delete(run.id);
-    this.announce(active);
+    this.announcements.forget(run.id);
+    this.announcements.announce(active);
     // A handler's error or result may quote its task's secrets (a URL, an echoing webhook).
     const payload = fire.task.payload;
     this.outcomes.ran(
