@@ -1,4 +1,4 @@
-import type { TaskView as Task, RunView as Run } from './support/api-client';
+import type { TaskView as Task, TaskRunView as Run } from '../src/api/contract';
 import { expectError, expectNoLeak } from './support/error-assertions';
 import { randomUUID } from 'node:crypto';
 import { jest } from '@jest/globals';

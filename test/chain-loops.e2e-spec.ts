@@ -1,4 +1,4 @@
-import type { RunView as Run, TaskView as Task } from './support/api-client';
+import type { TaskRunView as Run, TaskView as Task } from '../src/api/contract';
 import { expectError } from './support/error-assertions';
 import { jest } from '@jest/globals';
 import request from 'supertest';

@@ -1,4 +1,4 @@
-import type { RunView as Run } from './support/api-client';
+import type { TaskRunView as Run } from '../src/api/contract';
 import { INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import request from 'supertest';

@@ -1,4 +1,4 @@
-import type { RunView as Run } from './support/api-client';
+import type { TaskRunView as Run } from '../src/api/contract';
 import request from 'supertest';
 import { createTestDatabase, DATABASE_KINDS, TestDatabase } from './support/test-database';
 import { startTestApp, TestApp } from './support/test-app';

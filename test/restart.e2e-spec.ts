@@ -1,4 +1,5 @@
-import { callApi, RunView } from './support/api-client';
+import type { TaskRunView as RunView } from '../src/api/contract';
+import { callApi } from './support/api-client';
 import { createTestDatabase, DATABASE_KINDS, TestDatabase } from './support/test-database';
 import { freePort, ServiceProcess } from './support/service-process';
 import { waitFor, WebhookServer } from './support/webhook-server';

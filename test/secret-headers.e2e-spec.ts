@@ -1,4 +1,4 @@
-import type { RunView, TaskView } from './support/api-client';
+import type { TaskRunView as RunView, TaskView } from '../src/api/contract';
 import { EventClient } from './support/event-client';
 import { freePort, ServiceProcess } from './support/service-process';
 import { startTestApp, TestApp } from './support/test-app';

@@ -1,4 +1,5 @@
-import { callApi, RunView } from './support/api-client';
+import type { TaskRunView as RunView } from '../src/api/contract';
+import { callApi } from './support/api-client';
 import { EventClient } from './support/event-client';
 import { createTestDatabase, DATABASE_KINDS, TestDatabase } from './support/test-database';
 import { freePort, ServiceProcess } from './support/service-process';

@@ -1,35 +1,4 @@
-/** A task as the REST API answers it (`docs/API.md`). */
-export interface TaskView {
-  id: string;
-  name: string;
-  description: string | null;
-  handler: string;
-  payload: Record<string, unknown> | null;
-  status: 'idle' | 'running';
-  nextRunAt: string | null;
-  lastRun: { id: string; status: string; finishedAt: string | null } | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-/** A run as the REST API answers it (`docs/API.md`). */
-export interface RunView {
-  id: string;
-  taskId: string;
-  scheduleId: string | null;
-  trigger: string;
-  scheduledFor: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  durationMs: number | null;
-  status: string;
-  attempt: number;
-  /** How many after:/on: steps led to the run (0: timed or manual). */
-  chainDepth: number;
-  error: string | null;
-  result: unknown;
-  instanceId: string | null;
-}
+// The answers' types are the API's own: `src/api/contract.ts` (TaskView, TaskRunView).
 
 /** Calls the REST API with fetch; any answer but 2xx throws with its status and body. */
 export async function callApi<T>(baseUrl: string, method: string, path: string, body?: unknown): Promise<T> {
