@@ -275,6 +275,23 @@ describe('CronTrigger', () => {
       expect(iso(a.latestFireTimeAtOrBefore(at('2026-01-01T07:00:00Z')))).toBe('2026-01-01T06:00:00.000Z');
     });
 
+    it('a remembered next instant is the same answer croner gives, in a Date of its own for each caller', () => {
+      const every15s = new CronTrigger('*/15 * * * * *', 'Europe/Berlin');
+      const croner = (every15s as unknown as { cron: { nextRun(from: Date): Date | null } }).cron;
+      // More distinct instants than the memo holds, each asked twice: both answers match croner's.
+      for (let round = 0; round < 2; round++) {
+        for (let i = 0; i < 200; i++) {
+          const from = at(`2026-03-29T00:5${i % 10}:${String(i % 60).padStart(2, '0')}.${i}Z`);
+          expect(every15s.nextFireTime(from, from)).toEqual(croner.nextRun(from));
+        }
+      }
+      const first = every15s.nextFireTime(at('2026-03-29T00:59:59Z'), at('2026-03-29T00:00:00Z'))!;
+      first.setTime(0);
+      expect(iso(every15s.nextFireTime(at('2026-03-29T00:59:59Z'), at('2026-03-29T00:00:00Z')))).toBe(
+        '2026-03-29T01:00:00.000Z',
+      );
+    });
+
     it('another zone is another pattern (and says so in its description)', () => {
       const utc = new CronTrigger('30 2 * * *', 'UTC');
       const tokyo = new CronTrigger('30 2 * * *', 'Asia/Tokyo');
